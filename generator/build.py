@@ -1,0 +1,244 @@
+"""The build pipeline: load and validate, plan, render, check for leaks, write.
+
+Nothing is written until everything has been read, validated and rendered in
+memory; the finished tree is then swapped in whole (``output.write_tree``). The
+leak check runs on the rendered bytes: a revoked ID anywhere, or an unlisted
+ID outside its own ``share/<id>/``, fails the build before it can be deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from generator.content import SitePaths, SiteContent, load_content
+from generator.errors import AmberError, ContentError, Problem
+from generator.formats import ROLE_LABELS, to_chat_json, to_markdown
+from generator.ids import UUID_ANYWHERE
+from generator.markdown import pygments_css, render_parts
+from generator.model import SiteConfig, Snapshot
+from generator.output import write_tree
+from generator.pages import (
+    IndexPage,
+    MessageView,
+    NotFoundPage,
+    SharePage,
+    ShareSummary,
+    SiteView,
+)
+from generator.progress import progress
+from generator.render import CSP, display_date, make_environment, plain_text, render_template
+from generator.schema import is_safe_asset_ref, normalise_base_url
+from generator.theme import fingerprint, resolve_theme
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    pages: int
+    """Share pages written."""
+    files: int
+    """All files written."""
+
+
+def build_site(
+    root: Path, *, base_url: str | None = None, output: Path | None = None
+) -> BuildResult:
+    paths = SitePaths(root)
+    content = load_content(paths)
+    config = content.require_valid()
+    if base_url is not None:
+        normalised = normalise_base_url(base_url)
+        if normalised is None:
+            raise AmberError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
+        config = SiteConfig(config.title, normalised, config.author, config.language,
+                            config.theme, config.cname)
+    files = render_site(content, config)
+    target = output if output is not None else paths.output
+    try:
+        write_tree(target, files)
+    except OSError as exc:
+        raise AmberError(f"cannot write {target}: {exc.strerror or exc}; the previous site "
+                         "is unchanged") from None
+    return BuildResult(target, len(content.snapshots), len(files))
+
+
+def render_site(content: SiteContent, config: SiteConfig) -> dict[str, bytes]:
+    """Every output file as bytes, keyed by its path relative to output/."""
+    paths = content.paths
+    theme = resolve_theme(paths.root, config.theme)
+    env = make_environment(theme)
+    files: dict[str, bytes] = {}
+
+    asset_hrefs: dict[str, str] = {}
+    statics = {name: path.read_bytes() for name, path in theme.static_files().items()}
+    statics["pygments.css"] = pygments_css().encode()
+    for name, data in sorted(statics.items()):
+        out_name = fingerprint(name, data)
+        files[f"assets/{out_name}"] = data
+        asset_hrefs[name] = f"{config.base_path}assets/{out_name}"
+    site_view = SiteView(
+        title=config.title, language=config.language, home_href=config.base_path,
+        base_url=config.base_url, assets=asset_hrefs,
+        feed_href=f"{config.base_path}feed.xml", csp=CSP,
+    )
+
+    snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
+    summaries: list[ShareSummary] = []
+    used_assets: dict[str, Path] = {}
+    for snap in progress(snapshots, "Rendering shares"):
+        page, share_files, assets = _render_share(snap, config, site_view, env, paths)
+        files.update(share_files)
+        used_assets.update(assets)
+        if snap.listed:
+            summaries.append(ShareSummary(
+                title=snap.title, href=f"{config.base_path}share/{snap.id}/",
+                frozen=snap.frozen, frozen_display=page.frozen_display,
+                excerpt=page.description, message_count=page.message_count, author=snap.author,
+            ))
+    for rel, source in sorted(used_assets.items()):
+        files[rel] = source.read_bytes()
+
+    listed = [s for s in snapshots if s.listed]
+    files["index.html"] = render_template(
+        env, "index.html", site=site_view,
+        page=IndexPage(shares=tuple(summaries), url=config.base_url,
+                       description=f"Conversations shared on {config.title}"),
+    )
+    files["404.html"] = render_template(
+        env, "404.html", site=site_view, page=NotFoundPage(url=f"{config.base_url}404.html"),
+    )
+    files["sitemap.xml"] = _sitemap(config, listed)
+    files["feed.xml"] = _feed(config, listed, summaries)
+    files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+    files[".nojekyll"] = b""
+    if config.cname:
+        files["CNAME"] = f"{config.cname}\n".encode()
+    check_for_leaks(files, content)
+    return files
+
+
+def _render_share(
+    snap: Snapshot, config: SiteConfig, site_view: SiteView, env, paths: SitePaths  # type: ignore[no-untyped-def]
+) -> tuple[SharePage, dict[str, bytes], dict[str, Path]]:
+    base = f"share/{snap.id}/"
+    url = f"{config.base_url}{base}"
+    assets: dict[str, Path] = {}
+
+    def resolve_asset(src: str) -> str | None:
+        if not is_safe_asset_ref(src):
+            return None
+        source = paths.content / src
+        if not source.is_file() or source.is_symlink():
+            return None
+        assets[src] = source
+        return f"{config.base_path}{src}"
+
+    views = []
+    for number, message in enumerate(snap.messages, start=1):
+        anchor = f"m-{number}"
+        views.append(MessageView(
+            number=number, anchor=anchor, role=message.role,
+            role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
+            html=render_parts(message.parts, anchor, resolve_asset),
+        ))
+    first_user = next((v for v in views if v.role == "user"), views[0])
+    page = SharePage(
+        id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
+        frozen_display=display_date(snap.frozen), models=snap.models,
+        message_count=len(views), messages=tuple(views), url=url,
+        json_href=f"{config.base_path}{base}conversation.json",
+        md_href=f"{config.base_path}{base}conversation.md",
+        description=plain_text(first_user.html), listed=snap.listed,
+    )
+    files = {
+        f"{base}index.html": render_template(env, "share.html", site=site_view, page=page),
+        f"{base}conversation.json": to_chat_json(snap, url).encode(),
+        f"{base}conversation.md": to_markdown(snap, url).encode(),
+    }
+    return page, files, assets
+
+
+def build_time(listed: list[Snapshot]) -> str:
+    """The feed's updated time: newest listed share, else SOURCE_DATE_EPOCH, else 1970."""
+    if listed:
+        return max(s.frozen for s in listed)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "0")
+    try:
+        seconds = int(epoch)
+    except ValueError:
+        seconds = 0
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sitemap(config: SiteConfig, listed: list[Snapshot]) -> bytes:
+    rows = [f"  <url><loc>{xml_escape(config.base_url)}</loc></url>"]
+    for snap in listed:
+        loc = xml_escape(f"{config.base_url}share/{snap.id}/")
+        rows.append(f"  <url><loc>{loc}</loc><lastmod>{snap.frozen}</lastmod></url>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(rows) + "\n</urlset>\n"
+    ).encode()
+
+
+def _feed(config: SiteConfig, listed: list[Snapshot], summaries: list[ShareSummary]) -> bytes:
+    entries = []
+    for snap, summary in zip(listed, summaries, strict=True):
+        url = xml_escape(f"{config.base_url}share/{snap.id}/")
+        author = (f"<author><name>{xml_escape(snap.author)}</name></author>"
+                  if snap.author else "")
+        entries.append(
+            "  <entry>\n"
+            f"    <title>{xml_escape(snap.title)}</title>\n"
+            f'    <link rel="alternate" type="text/html" href="{url}"/>\n'
+            f"    <id>urn:uuid:{snap.id}</id>\n"
+            f"    <published>{snap.frozen}</published>\n"
+            f"    <updated>{snap.frozen}</updated>\n"
+            + (f"    {author}\n" if author else "")
+            + f"    <summary>{xml_escape(summary.excerpt)}</summary>\n"
+            "  </entry>"
+        )
+    site_author = config.author or config.title
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        f"  <title>{xml_escape(config.title)}</title>\n"
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(config.base_url)}"/>\n'
+        f'  <link rel="self" type="application/atom+xml" '
+        f'href="{xml_escape(config.base_url)}feed.xml"/>\n'
+        f"  <id>{xml_escape(config.base_url)}</id>\n"
+        f"  <updated>{build_time(listed)}</updated>\n"
+        f"  <author><name>{xml_escape(site_author)}</name></author>\n"
+        + "".join(e + "\n" for e in entries)
+        + "</feed>\n"
+    ).encode()
+
+
+def check_for_leaks(files: dict[str, bytes], content: SiteContent) -> None:
+    """Refuse to publish a revoked ID anywhere, or an unlisted ID outside its own folder."""
+    revoked = content.revoked_ids
+    unlisted = {s.id for s in content.snapshots.values() if not s.listed}
+    problems: list[Problem] = []
+    for rel, data in sorted(files.items()):
+        if not (revoked or unlisted):
+            break
+        text = data.decode("utf-8", errors="replace")
+        for found in set(UUID_ANYWHERE.findall(text)):
+            if found in revoked:
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish revoked share ID {found}"))
+            elif found in unlisted and not rel.startswith(f"share/{found}/"):
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish unlisted share ID {found} outside "
+                                        f"share/{found}/"))
+    if problems:
+        raise ContentError(problems)
+
+

@@ -1,0 +1,246 @@
+"""One function per CLI command: gather, decide, then act, and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from generator.build import build_site, render_site
+from generator.content import SitePaths, load_content
+from generator.errors import AmberError, ContentError, Problem, RefusedError, UsageError
+from generator.links import broken_links
+from generator.output import write_atomic
+from generator.shares import (
+    create_shares,
+    find_conversation,
+    refreeze,
+    resolve_share_id,
+    revoke,
+    share_states,
+    share_url,
+)
+from generator.snapshot import source_digest
+
+
+def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
+    """Ask on a terminal; scripts must say --yes before anything destructive happens."""
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        if destructive:
+            raise RefusedError("not a terminal, so not asking: pass --yes to confirm")
+        return True
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_share(args: argparse.Namespace, root: Path) -> int:
+    content = load_content(SitePaths(root))
+    config = content.require_valid()
+    if args.title is not None and len(args.conversations) > 1:
+        raise UsageError("--title applies to one conversation; share them one at a time")
+    if args.title is not None and not args.title.strip():
+        raise UsageError("--title must not be empty")
+    convs = []
+    for ref in args.conversations:
+        conv = find_conversation(content, ref)
+        if conv not in convs:
+            convs.append(conv)
+    author: str | None = None
+    if args.name is True:
+        if not config.author:
+            raise RefusedError("--name: content/site.yaml has no author; add one, or give "
+                               "the name: --name 'Jane Doe'")
+        author = config.author
+    elif isinstance(args.name, str):
+        if not args.name.strip():
+            raise UsageError("--name must not be empty")
+        author = args.name.strip()
+    visibility = "listed on the index" if args.listed else "unlisted (only people with the link)"
+    shown = f"as {author}" if author else "anonymously"
+    for conv in convs:
+        print(f"{conv.slug}: {conv.title!r}, {len(conv.messages)} messages", file=sys.stderr)
+    question = f"Share {len(convs)} conversation(s) {shown}, {visibility}?"
+    if not confirm(question, args.yes, destructive=False):
+        print("amber: nothing shared", file=sys.stderr)
+        return 1
+    snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed)
+    for snap in snaps:
+        print(share_url(config, snap.id))
+    return 0
+
+
+def cmd_update(args: argparse.Namespace, root: Path) -> int:
+    content = load_content(SitePaths(root))
+    config = content.require_valid()
+    share_id = resolve_share_id(content, args.id)
+    old = content.snapshots[share_id]
+    conv = content.conversations.get(old.source)
+    if conv is not None and source_digest(conv) == old.source_digest and args.title is None:
+        print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
+        print(share_url(config, share_id))
+        return 0
+    question = f"Re-freeze {old.title!r} ({share_id}) from {old.source!r}?"
+    if not confirm(question, args.yes, destructive=True):
+        print("amber: nothing updated", file=sys.stderr)
+        return 1
+    refreeze(content, share_id, title=args.title)
+    print(share_url(config, share_id))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
+    if args.all and args.ids:
+        raise UsageError("give share IDs or --all, not both")
+    if not args.all and not args.ids:
+        raise UsageError("give the share IDs to revoke, or --all")
+    content = load_content(SitePaths(root))
+    content.require_valid()
+    if args.all:
+        ids = sorted(content.snapshots)
+        if not ids:
+            print("amber: no active shares; nothing to revoke", file=sys.stderr)
+            return 0
+    else:
+        ids = []
+        for ref in args.ids:
+            share_id = resolve_share_id(content, ref)
+            if share_id not in ids:
+                ids.append(share_id)
+    for share_id in ids:
+        print(f"{share_id}  {content.snapshots[share_id].title}", file=sys.stderr)
+    if not confirm(f"Revoke {len(ids)} share(s)? Their links stop working at the next build.",
+                   args.yes, destructive=True):
+        print("amber: nothing revoked", file=sys.stderr)
+        return 1
+    revoke(content, ids)
+    for share_id in ids:
+        print(f"revoked {share_id}")
+    print("Run `amber build` (or push) to take the pages down.", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, root: Path) -> int:
+    content = load_content(SitePaths(root))
+    if content.config is None:
+        content.require_valid()
+    for problem in content.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    states = share_states(content)
+    rows = [{
+        "id": s.snapshot.id,
+        "title": s.snapshot.title,
+        "listed": s.snapshot.listed,
+        "author": s.snapshot.author,
+        "frozen": s.snapshot.frozen,
+        "source": s.snapshot.source,
+        "state": s.state,
+        "messages": len(s.snapshot.messages),
+        "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
+    } for s in states]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No active shares. Share a conversation with: amber share CONV", file=sys.stderr)
+        return 0
+    table = [("ID", "TITLE", "LISTED", "AUTHOR", "FROZEN", "STATE")]
+    for r in rows:
+        title = str(r["title"])
+        table.append((
+            str(r["id"]), title if len(title) <= 40 else title[:39] + "…",
+            "listed" if r["listed"] else "unlisted", str(r["author"] or "anonymous"),
+            str(r["frozen"])[:10], str(r["state"]),
+        ))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, root: Path) -> int:
+    result = build_site(root, base_url=args.base_url, output=args.output)
+    print(f"Built {result.pages} share page(s), {result.files} files in {result.output}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, root: Path) -> int:
+    content = load_content(SitePaths(root))
+    problems = list(content.problems)
+    if not problems and content.config is not None:
+        try:
+            files = render_site(content, content.config)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        else:
+            for page, link in broken_links(files, content.config.base_url):
+                problems.append(Problem(Path("output") / page, f"broken internal link {link}"))
+    if problems:
+        raise ContentError(problems)
+    print(f"ok: {len(content.conversations)} conversation(s), {len(content.snapshots)} "
+          f"share(s), {len(content.tombstones)} revoked", file=sys.stderr)
+    return 0
+
+
+SAMPLE_SITE = """\
+# amber site settings. Unknown keys are errors.
+title: {title}
+base_url: {base_url}
+# author: Your Name        # shown as "Shared by ..." with `amber share --name`
+language: en
+theme: default
+"""
+
+SAMPLE_CONVERSATION = """\
+title: Welcome to amber
+created: 2026-01-01T12:00:00Z
+messages:
+  - role: user
+    content: What does amber do with this file?
+  - role: assistant
+    content: |
+      This is a **live conversation**: edit it as you like. When you are ready,
+      freeze it into a share link:
+
+      ```bash
+      amber share welcome
+      amber build
+      ```
+
+      The share is a snapshot; later edits here do not change it until you run
+      `amber update ID`.
+"""
+
+
+def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
+    target = (args.dir or Path.cwd()).resolve()
+    paths = SitePaths(target)
+    if paths.site_yaml.exists():
+        raise RefusedError(f"{paths.site_yaml} already exists; not overwriting a site")
+    from generator.schema import normalise_base_url
+
+    base_url = normalise_base_url(args.base_url)
+    if base_url is None:
+        raise UsageError(f"--base-url: {args.base_url!r} is not an absolute http(s) URL")
+    title = json.dumps(args.title, ensure_ascii=False)
+    write_atomic(paths.site_yaml, SAMPLE_SITE.format(title=title, base_url=base_url).encode())
+    sample = paths.conversations / "welcome.yaml"
+    if not sample.exists():
+        write_atomic(sample, SAMPLE_CONVERSATION.encode())
+    paths.shares.mkdir(parents=True, exist_ok=True)
+    (paths.shares / ".gitkeep").touch()
+    gitignore = target / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, b"output/\n.amber-cache/\n__pycache__/\n")
+    print(f"Created a site in {target}. Next: cd there, then `amber share welcome` and "
+          "`amber build`.", file=sys.stderr)
+    return 0
+
+
+__all__ = ["AmberError"]

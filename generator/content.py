@@ -1,0 +1,230 @@
+"""Load everything under ``content/`` and say what is wrong with it.
+
+Loading never stops at the first problem: ``amber check`` lists them all. Any
+command that writes calls ``require_valid`` first, so nothing is written while
+any input is bad.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import ContentError, Problem
+from generator.ids import UUID_ANYWHERE, is_share_id
+from generator.model import Conversation, SiteConfig, Snapshot, Tombstone
+from generator.schema import read_conversation, read_site
+from generator.snapshot import read_snapshot, read_tombstones
+from generator.tree import ParseError, parse_file
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+CONVERSATION_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    """Where a site's files live; every path amber reads or writes comes from here."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def site_yaml(self) -> Path:
+        return self.content / "site.yaml"
+
+    @property
+    def conversations(self) -> Path:
+        return self.content / "conversations"
+
+    @property
+    def shares(self) -> Path:
+        return self.content / "shares"
+
+    @property
+    def revoked(self) -> Path:
+        return self.content / "revoked.yaml"
+
+    @property
+    def assets(self) -> Path:
+        return self.content / "assets"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def themes(self) -> Path:
+        return self.root / "themes"
+
+    def share_file(self, share_id: str) -> Path:
+        if not is_share_id(share_id):  # never let an unvalidated string become a path
+            raise ValueError(f"not a share ID: {share_id!r}")
+        return self.shares / f"{share_id}.yaml"
+
+
+@dataclass
+class SiteContent:
+    """Everything loaded from content/, with the problems found on the way."""
+
+    paths: SitePaths
+    config: SiteConfig | None = None
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    tombstones: list[Tombstone] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def revoked_ids(self) -> set[str]:
+        return {t.id for t in self.tombstones}
+
+    def require_valid(self) -> SiteConfig:
+        if self.problems or self.config is None:
+            raise ContentError(self.problems or [Problem(self.paths.site_yaml, "missing")])
+        return self.config
+
+
+def load_content(paths: SitePaths, *, snapshots: bool = True) -> SiteContent:
+    """Read site.yaml, conversations, shares and revoked.yaml; collect every problem."""
+    site = SiteContent(paths)
+    if not paths.content.is_dir():
+        site.problems.append(Problem(paths.content, "no content/ directory here; run `amber "
+                                     "init` or pass --site DIR"))
+        return site
+    site.config = _load_site_yaml(paths.site_yaml, site.problems)
+    _load_conversations(paths.conversations, site)
+    site.tombstones = _load_tombstones(paths.revoked, site.problems)
+    if snapshots:
+        _load_snapshots(paths.shares, site)
+        _check_revocations(site)
+    return site
+
+
+def _parse(path: Path, problems: list[Problem]):  # type: ignore[no-untyped-def]
+    try:
+        return parse_file(path)
+    except ParseError as exc:
+        problems.append(exc.problem)
+    except OSError as exc:
+        problems.append(Problem(path, f"cannot read: {exc.strerror or exc}"))
+    return None
+
+
+def _load_site_yaml(path: Path, problems: list[Problem]) -> SiteConfig | None:
+    if not path.is_file():
+        problems.append(Problem(path, "missing: a site needs content/site.yaml with title and "
+                                "base_url"))
+        return None
+    node = _parse(path, problems)
+    if node is None:
+        return None
+    config, found = read_site(node, path)
+    problems.extend(found)
+    return config
+
+
+def _regular_files(directory: Path, problems: list[Problem]) -> list[Path]:
+    """Files directly in ``directory``, refusing symlinks that could pull in outside files."""
+    if not directory.is_dir():
+        return []
+    out = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            problems.append(Problem(entry, "is a symbolic link; content files must be regular "
+                                    "files inside content/"))
+            continue
+        if entry.is_file():
+            out.append(entry)
+    return out
+
+
+def _load_conversations(directory: Path, site: SiteContent) -> None:
+    for path in _regular_files(directory, site.problems):
+        if path.suffix.lower() not in CONVERSATION_SUFFIXES:
+            continue
+        slug = path.stem
+        if not SLUG_RE.match(slug):
+            site.problems.append(Problem(path, "file name must be a slug: lowercase letters, "
+                                         "digits, '-' and '_' (such as rust-lifetimes.yaml)"))
+            continue
+        if slug in site.conversations:
+            other = site.conversations[slug].path
+            site.problems.append(Problem(path, f"two files for conversation {slug!r} "
+                                         f"(also {other.name if other else '?'})"))
+            continue
+        node = _parse(path, site.problems)
+        if node is None:
+            continue
+        conv, found = read_conversation(node, path, slug)
+        site.problems.extend(found)
+        if conv is not None:
+            site.conversations[slug] = conv
+
+
+def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
+    if not path.exists():
+        return []
+    node = _parse(path, problems)
+    if node is None:
+        return []
+    tombstones, found = read_tombstones(node, path)
+    problems.extend(found)
+    return tombstones
+
+
+def _load_snapshots(directory: Path, site: SiteContent) -> None:
+    for path in _regular_files(directory, site.problems):
+        if path.suffix != ".yaml" or not is_share_id(path.stem):
+            site.problems.append(Problem(path, "not a share file: content/shares/ holds only "
+                                         "<uuid4>.yaml files written by `amber share`"))
+            continue
+        node = _parse(path, site.problems)
+        if node is None:
+            continue
+        snap, found = read_snapshot(node, path)
+        site.problems.extend(found)
+        if snap is not None:
+            site.snapshots[snap.id] = snap
+
+
+def _check_revocations(site: SiteContent) -> None:
+    """A revoked ID must not come back, by a bad merge or by hand, anywhere in content/."""
+    revoked = site.revoked_ids
+    if not revoked:
+        return
+    for share_id in sorted(revoked & set(site.snapshots)):
+        site.problems.append(Problem(site.paths.share_file(share_id),
+                                     f"share {share_id} was revoked (content/revoked.yaml) but "
+                                     "its snapshot is back; delete this file"))
+    for path in _content_text_files(site.paths):
+        if path == site.paths.revoked:
+            continue
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in UUID_ANYWHERE.finditer(text):
+            share_id = match.group(0)
+            if share_id not in revoked:
+                continue
+            if path.parent == site.paths.shares and path.stem == share_id:
+                continue  # already reported above
+            line = text[: match.start()].count("\n") + 1
+            site.problems.append(Problem(path, f"mentions revoked share {share_id}", line))
+            break
+
+
+def _content_text_files(paths: SitePaths) -> list[Path]:
+    files: list[Path] = []
+    for directory in (paths.conversations, paths.shares):
+        if directory.is_dir():
+            files.extend(p for p in sorted(directory.iterdir())
+                         if p.is_file() and not p.is_symlink())
+    if paths.site_yaml.is_file():
+        files.append(paths.site_yaml)
+    return files

@@ -1,0 +1,120 @@
+"""The "continue" formats of a share: chat-completions JSON and Markdown.
+
+Both are written beside each share page so a reader can carry the
+conversation on elsewhere, and ``amber fork`` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from generator.markdown import pretty_arguments
+from generator.model import Message, Part, Snapshot
+
+ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+
+
+def fence(code: str, language: str | None = None) -> str:
+    """A fenced block longer than any backtick run inside, so content cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`{3,}", code)), default=2)
+    ticks = "`" * (longest + 1)
+    body = code if code.endswith("\n") else code + "\n"
+    return f"{ticks}{language or ''}\n{body}{ticks}"
+
+
+def part_markdown(part: Part) -> str:
+    if part.type == "text":
+        return part.text or ""
+    if part.type == "code":
+        title = f"**{part.title}**\n\n" if part.title else ""
+        return title + fence(part.code or "", part.language)
+    if part.type == "reasoning":
+        lines = (part.text or "").splitlines() or [""]
+        quoted = "\n".join(f"> {line}".rstrip() for line in lines)
+        return f"> **{part.title or 'Reasoning'}**\n>\n{quoted}"
+    if part.type == "tool_call":
+        args, language = pretty_arguments(part.arguments)
+        return f"**Tool call: `{part.name}`**\n\n" + fence(args, language)
+    if part.type == "tool_result":
+        label = f"Tool result: `{part.name}`" if part.name else "Tool result"
+        if part.is_error:
+            label += " (error)"
+        return f"**{label}**\n\n" + fence(part.text or "")
+    if part.type == "image":
+        return f"*[image: {part.name or part.alt or part.src or 'not included'}]*"
+    raise ValueError(part.type)
+
+
+def message_markdown(message: Message) -> str:
+    return "\n\n".join(part_markdown(p) for p in message.parts)
+
+
+def to_markdown(snap: Snapshot, url: str) -> str:
+    lines = [f"# {snap.title}", ""]
+    meta = []
+    if snap.author:
+        meta.append(f"Shared by {snap.author}")
+    meta.append(f"frozen {snap.frozen}")
+    if snap.models:
+        meta.append("model: " + ", ".join(snap.models))
+    lines += ["*" + " · ".join(meta) + "*", "", f"<{url}>", ""]
+    for message in snap.messages:
+        heading = ROLE_LABELS[message.role]
+        if message.model and message.role == "assistant":
+            heading += f" ({message.model})"
+        lines += ["---", "", f"## {heading}", "", message_markdown(message).rstrip(), ""]
+    return "\n".join(lines)
+
+
+def chat_messages(messages: tuple[Message, ...]) -> list[dict[str, object]]:
+    """Messages as a chat-completions API takes them: role + string content.
+
+    Reasoning is left out (APIs do not accept it back); tool calls become
+    ``tool_calls`` and tool results become ``tool`` messages tied by id.
+    """
+    out: list[dict[str, object]] = []
+    for message in messages:
+        text_parts: list[str] = []
+        calls: list[dict[str, object]] = []
+        results: list[Part] = []
+        for part in message.parts:
+            if part.type == "reasoning":
+                continue
+            if part.type == "tool_call":
+                calls.append({
+                    "id": part.id or f"call_{len(out)}_{len(calls)}",
+                    "type": "function",
+                    "function": {"name": part.name or "tool", "arguments": part.arguments or ""},
+                })
+            elif part.type == "tool_result" and message.role == "tool":
+                results.append(part)
+            else:
+                text_parts.append(part_markdown(part))
+        if results:
+            for result in results:
+                entry: dict[str, object] = {"role": "tool", "content": result.text or ""}
+                if result.id:
+                    entry["tool_call_id"] = result.id
+                out.append(entry)
+            continue
+        entry = {"role": message.role, "content": "\n\n".join(text_parts)}
+        if calls:
+            entry["tool_calls"] = calls
+        out.append(entry)
+    return out
+
+
+def to_chat_json(snap: Snapshot, url: str) -> str:
+    body = {
+        "id": snap.id,
+        "title": snap.title,
+        "url": url,
+        "author": snap.author,
+        "frozen": snap.frozen,
+        "created": snap.created,
+        "models": list(snap.models),
+        "source_format": "amber-share-1",
+        "messages": chat_messages(snap.messages),
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,259 @@
+"""Turn untrusted message content into safe HTML.
+
+Conversation text is hostile input. markdown-it-py runs with raw HTML off, so
+tags show as text; links pass an allowlist of schemes (http, https, mailto and
+relative); Markdown images become plain links so no page loads anything from
+another host. Code is highlighted by Pygments with class names only (no
+``style=`` attributes, which the Content-Security-Policy forbids), and the
+language is taken from the fence, never guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from generator.model import Part
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([^/?#]*?):")
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_LANG_LABEL = re.compile(r"^[A-Za-z0-9_+#.\-]{1,40}$")
+
+AssetResolver = Callable[[str], str | None]
+"""Maps an image part's ``src`` (``assets/<file>``) to its href, or None if missing."""
+
+
+def is_safe_url(url: str) -> bool:
+    """Allow http(s), mailto and scheme-less (relative) URLs; refuse everything else.
+
+    Browsers ignore tabs, newlines and leading controls inside a scheme
+    (``java\\tscript:``), so they are removed before the scheme is read; and
+    anything before the first ':' that is not an allowed scheme counts as one.
+    """
+    cleaned = _CONTROL.sub("", url).lower()
+    match = _SCHEME.match(cleaned)
+    if match is None:
+        return True
+    return match.group(1) in SAFE_SCHEMES
+
+
+class _SafeMarkdownIt(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it-py's API name)
+        return is_safe_url(url)
+
+
+@functools.lru_cache(maxsize=256)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def code_block(code: str, language: str | None = None, title: str | None = None) -> str:
+    """A highlighted code block: label, optional title, keyboard-scrollable ``<pre>``."""
+    lang = (language or "").strip()
+    lexer = _lexer(lang.lower()) if lang else None
+    body = highlight(code, lexer, _FORMATTER) if lexer is not None else str(escape(code))
+    header = ""
+    label = lang if _LANG_LABEL.match(lang) else ""
+    if label or title:
+        header = '<div class="code-header">'
+        if label:
+            header += f'<span class="code-lang">{escape(label)}</span>'
+        if title:
+            header += f'<span class="code-title">{escape(title)}</span>'
+        header += "</div>"
+    aria = f' aria-label="{escape(label)} code"' if label else ' aria-label="code"'
+    return (
+        f'<div class="code-block">{header}<pre class="highlight" tabindex="0"{aria}>'
+        f"<code>{body}</code></pre></div>\n"
+    )
+
+
+def _render_fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return code_block(token.content, info or None)
+
+
+def _render_code_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return code_block(tokens[idx].content)
+
+
+def _render_heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    token.tag = _demote(token.tag)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    token.tag = _demote(token.tag)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _demote(tag: str) -> str:
+    """Message headings sit below the page's h1 and each message's h2."""
+    if re.fullmatch(r"h[1-6]", tag):
+        return f"h{min(int(tag[1]) + 2, 6)}"
+    return tag
+
+
+def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return self.renderToken(tokens, idx, options, env) + "</div>"
+
+
+def _render_link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if _SCHEME.match(href.lower()):
+        token.attrSet("rel", "nofollow noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    """Images in message text become links: a page never loads another host's files."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    if not src:
+        return f'<span class="image-link">[image: {escape(alt)}]</span>'
+    return (
+        f'<a class="image-link" href="{escape(src)}" rel="nofollow noopener noreferrer">'
+        f"[image: {escape(alt)}]</a>"
+    )
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    md = _SafeMarkdownIt("js-default", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["linkify", "table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_code_block)
+    md.add_render_rule("heading_open", _render_heading_open)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def render_markdown(text: str, doc_id: str = "") -> str:
+    """Markdown to HTML; ``doc_id`` keeps footnote ids unique when messages share a page."""
+    env = {"docId": doc_id} if doc_id else {}
+    return _markdown().render(text, env)
+
+
+def render_parts(parts: Sequence[Part], doc_id: str, resolve_asset: AssetResolver) -> Markup:
+    """Render a message's parts in order into one safe HTML fragment."""
+    html = [render_part(p, f"{doc_id}-{i}" if i else doc_id, resolve_asset)
+            for i, p in enumerate(parts)]
+    return Markup("".join(html))  # noqa: S704 (every piece is escaped or sanitised above)
+
+
+def render_part(part: Part, doc_id: str, resolve_asset: AssetResolver) -> str:
+    if part.type == "text":
+        return render_markdown(part.text or "", doc_id)
+    if part.type == "code":
+        return code_block(part.code or "", part.language, part.title)
+    if part.type == "reasoning":
+        summary = escape(part.title or "Reasoning")
+        body = render_markdown(part.text or "", doc_id)
+        return (f'<details class="part part-reasoning"><summary>{summary}</summary>'
+                f"{body}</details>\n")
+    if part.type == "tool_call":
+        args, language = pretty_arguments(part.arguments)
+        block = code_block(args, language) if args else ""
+        return (f'<div class="part part-tool-call"><div class="part-label">Tool call: '
+                f"<code>{escape(part.name or 'tool')}</code></div>{block}</div>\n")
+    if part.type == "tool_result":
+        label = "Tool result"
+        if part.name:
+            label += f": <code>{escape(part.name)}</code>"
+        error = " part-error" if part.is_error else ""
+        if part.is_error:
+            label += " (error)"
+        return (f'<div class="part part-tool-result{error}"><div class="part-label">{label}'
+                f"</div>{code_block(part.text or '')}</div>\n")
+    if part.type == "image":
+        return _render_image_part(part, resolve_asset)
+    raise ValueError(f"unknown part type {part.type!r}")
+
+
+def _render_image_part(part: Part, resolve_asset: AssetResolver) -> str:
+    name = part.name or (part.src.rsplit("/", 1)[-1] if part.src else "image")
+    href = resolve_asset(part.src) if part.src else None
+    if href is None:
+        return (f'<div class="part part-image-missing">Image not included: '
+                f"<span>{escape(name)}</span></div>\n")
+    alt = part.alt if part.alt is not None else name
+    caption = f"<figcaption>{escape(part.name)}</figcaption>" if part.name else ""
+    return (f'<figure class="part part-image"><img src="{escape(href)}" alt="{escape(alt)}" '
+            f'loading="lazy">{caption}</figure>\n')
+
+
+def pretty_arguments(arguments: str | None) -> tuple[str, str | None]:
+    """Pretty-print JSON tool arguments (unwrapping double encoding); else keep them as text."""
+    if not arguments:
+        return "", None
+    try:
+        value = json.loads(arguments)
+        if isinstance(value, str):
+            value = json.loads(value)
+    except (ValueError, RecursionError):
+        return arguments, None
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False), "json"
+
+
+def pygments_css() -> str:
+    """Light rules under ``.highlight``; dark ones for the media query and the toggle."""
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark_formatter = HtmlFormatter(style="github-dark")
+    dark_manual = dark_formatter.get_style_defs(":root[data-theme=dark] .highlight")
+    dark_auto = dark_formatter.get_style_defs(":root:not([data-theme=light]) .highlight")
+    return (
+        "/* Pygments: light by default, dark by preference or by the theme toggle. */\n"
+        f"{_strip_backgrounds(light)}\n"
+        "@media (prefers-color-scheme: dark) {\n"
+        f"{_strip_backgrounds(dark_auto)}\n"
+        "}\n"
+        f"{_strip_backgrounds(dark_manual)}\n"
+    )
+
+
+def _strip_backgrounds(css: str) -> str:
+    """Keep token colours only; the theme owns backgrounds and line-number rules."""
+    keep = []
+    for line in css.splitlines():
+        if line.startswith(("pre {", "td.linenos", "span.linenos", "td.linenos", "pre{")):
+            continue
+        if " .hll " in line or line.rstrip().endswith(".highlight { background: #f8f8f8; }"):
+            continue
+        if re.search(r"\.highlight \{ background", line):
+            continue
+        keep.append(line)
+    return "\n".join(keep)

@@ -1,0 +1,174 @@
+"""The content model: frozen dataclasses, no I/O.
+
+A ``Conversation`` is live and editable; a ``Snapshot`` is one frozen share of
+it. Messages hold either a Markdown string or a tuple of typed parts, and keep
+that form through freezing so a snapshot file reads like its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROLES = ("user", "assistant", "system", "tool")
+
+PART_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type: (required keys, optional keys) besides "type"
+    "text": (("text",), ()),
+    "code": (("code",), ("language", "title")),
+    "image": ((), ("src", "name", "alt")),
+    "reasoning": (("text",), ("title",)),
+    "tool_call": (("name",), ("id", "arguments")),
+    "tool_result": (("text",), ("name", "id", "is_error")),
+}
+"""Keys each part type accepts, in the order a snapshot writes them."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One typed piece of a message's content."""
+
+    type: str
+    """One of PART_FIELDS: text, code, image, reasoning, tool_call, tool_result."""
+    text: str | None = None
+    """Markdown for text and reasoning; the output for tool_result."""
+    code: str | None = None
+    """Source of a code part."""
+    language: str | None = None
+    """Language name of a code part (a Pygments alias); never guessed."""
+    title: str | None = None
+    """Caption of a code part (a file name, an artifact title) or of a reasoning part."""
+    src: str | None = None
+    """Image file, relative to content/ (``assets/<sha256>.<ext>``); None if not exported."""
+    name: str | None = None
+    """Image file name as uploaded, or the tool's name for tool parts."""
+    alt: str | None = None
+    """Alternative text of an image."""
+    id: str | None = None
+    """Tool call id that links a tool_call to its tool_result."""
+    arguments: str | None = None
+    """A tool call's arguments, as the model wrote them (usually JSON)."""
+    is_error: bool | None = None
+    """Whether a tool_result reports a failure."""
+
+    def as_dict(self) -> dict[str, object]:
+        """The part as written in files: ``type`` first, then its keys in schema order."""
+        required, optional = PART_FIELDS[self.type]
+        out: dict[str, object] = {"type": self.type}
+        for key in required + optional:
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+Content = str | tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str
+    """user, assistant, system or tool."""
+    content: Content
+    """A Markdown string, or a tuple of parts."""
+    created: str | None = None
+    """ISO 8601 UTC (``2026-01-31T12:00:00Z``) when known."""
+    model: str | None = None
+    """The model that wrote an assistant message, when known."""
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        if isinstance(self.content, str):
+            return (Part("text", text=self.content),)
+        return self.content
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"role": self.role}
+        if self.created is not None:
+            out["created"] = self.created
+        if self.model is not None:
+            out["model"] = self.model
+        if isinstance(self.content, str):
+            out["content"] = self.content
+        else:
+            out["content"] = [p.as_dict() for p in self.content]
+        return out
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A live conversation from ``content/conversations/<slug>.yaml|json``."""
+
+    slug: str
+    """File name without extension: the conversation's identity."""
+    title: str
+    messages: tuple[Message, ...]
+    created: str | None = None
+    model: str | None = None
+    path: Path | None = field(default=None, compare=False)
+    """Where it was read from, for messages to the user."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One active share: ``content/shares/<id>.yaml``, immutable once written."""
+
+    id: str
+    """A UUID4 string; the unguessable part of the share URL."""
+    title: str
+    author: str | None
+    """Display name when shared with name; None when anonymous."""
+    listed: bool
+    """Listed shares appear on the index, sitemap and feed; unlisted ones only at their URL."""
+    frozen: str
+    """ISO 8601 UTC time the snapshot was taken."""
+    source: str
+    """Slug of the conversation it was frozen from."""
+    source_digest: str
+    """Digest of the source at freeze time, to tell when the source moved on."""
+    digest: str
+    """Digest of ``messages``, to detect hand edits of frozen content."""
+    messages: tuple[Message, ...]
+    created: str | None = None
+    """When the source conversation started, if known."""
+    model: str | None = None
+    """The conversation's model, if the source named one."""
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Every model named in the snapshot, conversation first, without repeats."""
+        seen: list[str] = []
+        for name in [self.model, *(m.model for m in self.messages)]:
+            if name and name not in seen:
+                seen.append(name)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A revoked share: its ID and when it was revoked, nothing else."""
+
+    id: str
+    revoked: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """``content/site.yaml``."""
+
+    title: str
+    base_url: str
+    """Absolute, ending in '/'; its path is the prefix of every internal link."""
+    author: str | None = None
+    language: str = "en"
+    theme: str = "default"
+    cname: str | None = None
+
+    @property
+    def base_path(self) -> str:
+        """The URL path prefix, such as ``/chats/`` (always starts and ends with '/')."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"

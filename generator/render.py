@@ -1,0 +1,62 @@
+"""Render page contexts through the theme's Jinja2 templates.
+
+Autoescape is on for every template and undefined names are errors, so a
+theme typo fails the build instead of publishing a blank field.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+import jinja2
+
+from generator.errors import AmberError
+from generator.theme import Theme
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
+"""No inline script or style, nothing from another host."""
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.template_dirs),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(env: jinja2.Environment, name: str, **context: object) -> bytes:
+    try:
+        return env.get_template(name).render(**context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise AmberError(f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}")
+    except jinja2.TemplateNotFound as exc:
+        raise AmberError(f"theme has no template {exc.name!r}") from None
+    except jinja2.UndefinedError as exc:
+        raise AmberError(f"template {name}: {exc.message}") from None
+
+
+def display_date(iso: str) -> str:
+    """``2026-11-28T15:00:00Z`` -> ``28 November 2026`` (dates come from content only)."""
+    value = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    return f"{value.day} {value:%B %Y}"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain_text(fragment: str, limit: int = 200) -> str:
+    """Rendered HTML to a short plain-text excerpt for descriptions and the index."""
+    text = html.unescape(_TAGS.sub(" ", fragment))
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text

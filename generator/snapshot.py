@@ -1,0 +1,223 @@
+"""Freeze conversations into snapshots, digest them, and read/write share files.
+
+A share file must be self-contained and must read well in a pull-request diff:
+keys in a fixed order, Markdown as YAML block scalars, one message after
+another. Digests are SHA-256 over canonical JSON, so they do not depend on how
+the YAML happens to be laid out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+
+from generator.errors import Problem
+from generator.ids import is_share_id
+from generator.model import Conversation, Message, Snapshot, Tombstone
+from generator.schema import Reader, read_messages
+from generator.tree import Node
+
+FORMAT_VERSION = 1
+
+SNAPSHOT_HEADER = (
+    "# amber share snapshot: frozen content, published at share/<id>/.\n"
+    "# Edit title, author or listed if you must; the messages are covered by `digest`,\n"
+    "# so re-freeze with `amber update ID` instead of editing them.\n"
+)
+REVOKED_HEADER = (
+    "# Revoked share IDs (tombstones). Never remove an entry: amber refuses to reuse\n"
+    "# these IDs and fails the build if one appears in content/ or output/ again.\n"
+)
+
+SNAPSHOT_REQUIRED = (
+    "format", "id", "title", "author", "listed", "frozen",
+    "source", "source_digest", "digest", "messages",
+)
+SNAPSHOT_OPTIONAL = ("created", "model")
+
+
+def canonical_json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def messages_digest(messages: tuple[Message, ...]) -> str:
+    """Digest of frozen messages: detects hand edits of a snapshot."""
+    return "sha256:" + hashlib.sha256(canonical_json([m.as_dict() for m in messages])).hexdigest()
+
+
+def source_digest(conv: Conversation) -> str:
+    """Digest of everything in a conversation that a share would show."""
+    body = {
+        "title": conv.title,
+        "created": conv.created,
+        "model": conv.model,
+        "messages": [m.as_dict() for m in conv.messages],
+    }
+    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def freeze(
+    conv: Conversation, share_id: str, *, title: str | None, author: str | None,
+    listed: bool, frozen: str,
+) -> Snapshot:
+    return Snapshot(
+        id=share_id,
+        title=title if title is not None else conv.title,
+        author=author,
+        listed=listed,
+        frozen=frozen,
+        source=conv.slug,
+        source_digest=source_digest(conv),
+        digest=messages_digest(conv.messages),
+        messages=conv.messages,
+        created=conv.created,
+        model=conv.model,
+    )
+
+
+# --- writing ----------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block scalars for multi-line text, so a diff shows Markdown line by line."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(value: object) -> str:
+    return yaml.dump(
+        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+        default_flow_style=False, indent=2,
+    )
+
+
+def snapshot_dict(snap: Snapshot) -> dict[str, object]:
+    out: dict[str, object] = {
+        "format": FORMAT_VERSION,
+        "id": snap.id,
+        "title": snap.title,
+        "author": snap.author,
+        "listed": snap.listed,
+        "frozen": snap.frozen,
+        "source": snap.source,
+        "source_digest": snap.source_digest,
+        "digest": snap.digest,
+    }
+    if snap.created is not None:
+        out["created"] = snap.created
+    if snap.model is not None:
+        out["model"] = snap.model
+    out["messages"] = [m.as_dict() for m in snap.messages]
+    return out
+
+
+def serialise_snapshot(snap: Snapshot) -> bytes:
+    return (SNAPSHOT_HEADER + dump_yaml(snapshot_dict(snap))).encode()
+
+
+def serialise_tombstones(tombstones: list[Tombstone]) -> bytes:
+    entries = [{"id": t.id, "revoked": t.revoked} for t in tombstones]
+    body = dump_yaml(entries) if entries else "[]\n"
+    return (REVOKED_HEADER + body).encode()
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def read_snapshot(node: Node, path: Path) -> tuple[Snapshot | None, list[Problem]]:
+    r = Reader(path)
+    fields = r.mapping(node, "snapshot", SNAPSHOT_REQUIRED, SNAPSHOT_OPTIONAL)
+    if fields is None:
+        return None, r.problems
+    if "format" in fields:
+        fmt = fields["format"]
+        if fmt.value != FORMAT_VERSION or isinstance(fmt.value, bool):
+            r.error(fmt, f"format: this amber reads snapshot format {FORMAT_VERSION}, "
+                    f"not {fmt.value!r}")
+    share_id = r.string(fields["id"], "id") if "id" in fields else None
+    file_id = path.name.removesuffix(".yaml")
+    if share_id is not None:
+        if not is_share_id(share_id):
+            r.error(fields["id"], f"id: {share_id!r} is not a lowercase UUID4")
+        elif share_id != file_id:
+            r.error(fields["id"], f"id: {share_id} does not match the file name {path.name}")
+    title = r.string(fields["title"], "title", empty_ok=False) if "title" in fields else None
+    author = r.optional_string(fields, "author", "snapshot")
+    listed = r.boolean(fields["listed"], "listed") if "listed" in fields else None
+    frozen = None
+    if "frozen" in fields:
+        frozen = r.timestamp(fields["frozen"], "frozen")
+        if fields["frozen"].kind == "scalar" and fields["frozen"].value is None:
+            r.error(fields["frozen"], "frozen: expected an ISO 8601 time, got null")
+    source = r.string(fields["source"], "source") if "source" in fields else None
+    digests = {}
+    for key in ("source_digest", "digest"):
+        if key in fields:
+            value = r.string(fields[key], key)
+            if value is not None and not _is_digest(value):
+                r.error(fields[key], f"{key}: expected sha256:<64 hex digits>")
+            digests[key] = value
+    created = r.timestamp(fields.get("created"), "created")
+    model = r.optional_string(fields, "model", "snapshot")
+    messages = read_messages(r, fields.get("messages"), "messages")
+    if messages is not None and digests.get("digest") and _is_digest(digests["digest"] or ""):
+        actual = messages_digest(messages)
+        if actual != digests["digest"]:
+            r.error(fields["digest"], "frozen messages were changed by hand (digest does not "
+                    "match); restore the file from git, or re-freeze with `amber update "
+                    f"{file_id}`")
+    if r.problems or None in (share_id, title, listed, frozen, source, messages):
+        return None, r.problems
+    return Snapshot(
+        id=share_id, title=title, author=author, listed=bool(listed), frozen=frozen,  # type: ignore[arg-type]
+        source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
+        messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
+    ), []
+
+
+def _is_digest(text: str) -> bool:
+    return (
+        text.startswith("sha256:")
+        and len(text) == 71
+        and all(c in "0123456789abcdef" for c in text[7:])
+    )
+
+
+def read_tombstones(node: Node, path: Path) -> tuple[list[Tombstone], list[Problem]]:
+    r = Reader(path)
+    if node.kind == "scalar" and node.value is None:
+        return [], []
+    if node.kind != "seq":
+        r.error(node, f"revoked.yaml: expected a list of {{id, revoked}}, got {node.type_name()}")
+        return [], r.problems
+    out: list[Tombstone] = []
+    seen: set[str] = set()
+    for i, item in enumerate(node.value):
+        fields = r.mapping(item, f"revoked[{i}]", ("id", "revoked"), ())
+        if fields is None or len(fields) != 2:
+            continue
+        share_id = r.string(fields["id"], f"revoked[{i}].id")
+        when = r.timestamp(fields["revoked"], f"revoked[{i}].revoked")
+        if share_id is None or when is None:
+            continue
+        if not is_share_id(share_id):
+            r.error(fields["id"], f"revoked[{i}].id: {share_id!r} is not a lowercase UUID4")
+            continue
+        if share_id in seen:
+            r.error(fields["id"], f"revoked[{i}].id: {share_id} is listed twice")
+            continue
+        seen.add(share_id)
+        out.append(Tombstone(share_id, when))
+    return out, r.problems

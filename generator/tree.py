@@ -1,0 +1,308 @@
+"""Parse YAML and JSON into one tree of positioned nodes.
+
+Schema errors must name ``file:line:col``, and neither ``yaml.safe_load`` nor
+``json.loads`` keeps positions. So both formats are parsed into ``Node``s that
+remember where each value starts; the schema layer reads values from them.
+YAML goes through PyYAML's safe composer only (no object construction at all),
+and anchors/aliases are refused, which rules out alias-expansion bombs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from json.decoder import scanstring
+from pathlib import Path
+
+import yaml
+
+from generator.errors import Problem
+
+MAX_DEPTH = 200
+"""Deeper nesting than any conversation needs; refusing it keeps parsing bounded."""
+
+
+@dataclass
+class Node:
+    """A parsed value with the position it started at (1-based)."""
+
+    kind: str
+    """``map``, ``seq`` or ``scalar``."""
+    line: int
+    col: int
+    value: object = None
+    """For scalars: the value (str, int, float, bool or None). For seq: list[Node]."""
+    raw: str | None = None
+    """For YAML plain scalars: the text as written, so '2024' can still be a title."""
+    items: dict[str, tuple[Node, Node]] = field(default_factory=dict)
+    """For maps: key -> (key node, value node), in document order."""
+
+    def type_name(self) -> str:
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        v = self.value
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "a boolean"
+        if isinstance(v, int | float):
+            return "a number"
+        return "a string"
+
+
+class ParseError(Exception):
+    """Raised with a ready Problem when a file cannot be parsed at all."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as UTF-8, naming the file and line when it is not."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(Problem(path, f"not valid UTF-8 (byte {exc.start})", line)) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ParseError(Problem(path, "contains a NUL character", line))
+    return text
+
+
+def parse_file(path: Path) -> Node:
+    """Parse a ``.yaml``/``.yml`` or ``.json`` file into a Node tree."""
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, path)
+    return parse_yaml(text, path)
+
+
+# --- YAML -------------------------------------------------------------------
+
+_YAML_TAGS = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": bool,
+    "tag:yaml.org,2002:null": type(None),
+    "tag:yaml.org,2002:timestamp": str,
+}
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader's composer, refusing anchors so no alias can multiply a document."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not supported in amber content", event.start_mark
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors (&name) are not supported in amber content", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, path: Path) -> Node:
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise ParseError(Problem(path, f"invalid YAML: {msg}", line, col)) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(Problem(path, f"invalid YAML: {exc}")) from None
+    if root is None:
+        return Node("scalar", 1, 1, None)
+    return _from_yaml(root, path, 0)
+
+
+def _from_yaml(node: yaml.Node, path: Path, depth: int) -> Node:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if depth > MAX_DEPTH:
+        raise ParseError(Problem(path, f"nested deeper than {MAX_DEPTH} levels", line, col))
+    if isinstance(node, yaml.MappingNode):
+        out = Node("map", line, col)
+        for knode, vnode in node.value:
+            key = _from_yaml(knode, path, depth + 1)
+            if key.kind != "scalar" or key.value is None:
+                raise ParseError(Problem(path, "mapping keys must be strings", key.line, key.col))
+            name = key.raw if key.raw is not None else str(key.value)
+            if name in out.items:
+                raise ParseError(Problem(path, f"duplicate key {name!r}", key.line, key.col))
+            out.items[name] = (key, _from_yaml(vnode, path, depth + 1))
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return Node("seq", line, col, [_from_yaml(n, path, depth + 1) for n in node.value])
+    assert isinstance(node, yaml.ScalarNode)
+    kind = _YAML_TAGS.get(node.tag)
+    if kind is None:
+        raise ParseError(Problem(path, f"unsupported YAML tag {node.tag}", line, col))
+    raw = node.value if node.style is None else None
+    value: object
+    if kind is str:
+        value = node.value
+    else:
+        try:
+            value = _construct_plain(node, kind)
+        except (ValueError, OverflowError):
+            value = node.value
+    return Node("scalar", line, col, value, raw=raw)
+
+
+def _construct_plain(node: yaml.ScalarNode, kind: type) -> object:
+    """Turn an implicitly typed plain scalar into its value without a full constructor."""
+    text = node.value
+    if kind is type(None):
+        return None
+    if kind is bool:
+        return text.lower() in ("yes", "true", "on", "y")
+    if kind is int:
+        cleaned = text.replace("_", "")
+        if len(cleaned) > 40:
+            raise ValueError("number too large")
+        return int(cleaned, 0) if cleaned[:2].lower() in ("0x", "0o", "0b") else int(cleaned)
+    if kind is float:
+        if len(text) > 40:
+            raise ValueError("number too large")
+        return float(text.replace("_", ""))
+    return text
+
+
+# --- JSON -------------------------------------------------------------------
+
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonParser:
+    """A small recursive-descent JSON reader that records positions.
+
+    Strings are decoded by the standard library's own ``scanstring``, so escapes
+    behave exactly as in ``json.loads``.
+    """
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.text = text
+        self.path = path
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, index: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def fail(self, index: int, message: str) -> ParseError:
+        line, col = self.position(index)
+        return ParseError(Problem(self.path, f"invalid JSON: {message}", line, col))
+
+    def skip(self, i: int) -> int:
+        return _WS.match(self.text, i).end()  # type: ignore[union-attr]
+
+    def parse(self) -> Node:
+        i = self.skip(0)
+        node, i = self.value(i, 0)
+        i = self.skip(i)
+        if i != len(self.text):
+            raise self.fail(i, "extra data after the document")
+        return node
+
+    def value(self, i: int, depth: int) -> tuple[Node, int]:
+        if depth > MAX_DEPTH:
+            raise self.fail(i, f"nested deeper than {MAX_DEPTH} levels")
+        text = self.text
+        if i >= len(text):
+            raise self.fail(i, "unexpected end of file, expected a value")
+        line, col = self.position(i)
+        ch = text[i]
+        if ch == "{":
+            return self.obj(i, depth)
+        if ch == "[":
+            return self.arr(i, depth)
+        if ch == '"':
+            s, end = self.string(i)
+            return Node("scalar", line, col, s), end
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(word, i):
+                return Node("scalar", line, col, val), i + len(word)
+        m = _NUMBER.match(text, i)
+        if m and m.end() > i:
+            literal = m.group(0)
+            if len(literal) > 40:
+                raise self.fail(i, "number too large")
+            num: object = float(literal) if (m.group(1) or m.group(2)) else int(literal)
+            return Node("scalar", line, col, num), m.end()
+        raise self.fail(i, f"expected a value, found {ch!r}")
+
+    def string(self, i: int) -> tuple[str, int]:
+        try:
+            return scanstring(self.text, i + 1, True)
+        except json.JSONDecodeError as exc:
+            raise self.fail(exc.pos, exc.msg) from None
+
+    def obj(self, i: int, depth: int) -> tuple[Node, int]:
+        line, col = self.position(i)
+        node = Node("map", line, col)
+        i = self.skip(i + 1)
+        if self.text.startswith("}", i):
+            return node, i + 1
+        while True:
+            if not self.text.startswith('"', i):
+                raise self.fail(i, "expected a property name in double quotes")
+            kline, kcol = self.position(i)
+            key, i = self.string(i)
+            if key in node.items:
+                raise self.fail(i - len(key) - 2, f"duplicate key {key!r}")
+            i = self.skip(i)
+            if not self.text.startswith(":", i):
+                raise self.fail(i, "expected ':'")
+            i = self.skip(i + 1)
+            val, i = self.value(i, depth + 1)
+            node.items[key] = (Node("scalar", kline, kcol, key), val)
+            i = self.skip(i)
+            if self.text.startswith(",", i):
+                i = self.skip(i + 1)
+                continue
+            if self.text.startswith("}", i):
+                return node, i + 1
+            raise self.fail(i, "expected ',' or '}'")
+
+    def arr(self, i: int, depth: int) -> tuple[Node, int]:
+        line, col = self.position(i)
+        items: list[Node] = []
+        i = self.skip(i + 1)
+        if self.text.startswith("]", i):
+            return Node("seq", line, col, items), i + 1
+        while True:
+            val, i = self.value(i, depth + 1)
+            items.append(val)
+            i = self.skip(i)
+            if self.text.startswith(",", i):
+                i = self.skip(i + 1)
+                continue
+            if self.text.startswith("]", i):
+                return Node("seq", line, col, items), i + 1
+            raise self.fail(i, "expected ',' or ']'")
+
+
+def parse_json(text: str, path: Path) -> Node:
+    return _JsonParser(text, path).parse()
