@@ -8,15 +8,13 @@ ID outside its own ``share/<id>/``, fails the build before it can be deployed.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from generator.content import SitePaths, SiteContent, load_content
+from generator.content import SiteContent, SitePaths, load_content
 from generator.errors import AmberError, ContentError, Problem
 from generator.formats import ROLE_LABELS, to_chat_json, to_markdown
 from generator.ids import UUID_ANYWHERE
@@ -115,7 +113,8 @@ def render_site(content: SiteContent, config: SiteConfig) -> dict[str, bytes]:
     )
     files["sitemap.xml"] = _sitemap(config, listed)
     files["feed.xml"] = _feed(config, listed, summaries)
-    files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+    robots = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
+    files["robots.txt"] = robots.encode()
     files[".nojekyll"] = b""
     if config.cname:
         files["CNAME"] = f"{config.cname}\n".encode()

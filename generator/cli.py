@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         count = len(exc.problems)
-        print(f"amber: {count} problem{'s' if count != 1 else ''}; nothing was written",
-              file=sys.stderr)
+        print(f"amber: {count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_REFUSED
     except UsageError as exc:
         print(f"amber: error: {exc}", file=sys.stderr)

@@ -197,7 +197,9 @@ def _check_revocations(site: SiteContent) -> None:
     revoked = site.revoked_ids
     if not revoked:
         return
-    for share_id in sorted(revoked & set(site.snapshots)):
+    shares_dir = site.paths.shares
+    share_files = {p.stem for p in shares_dir.glob("*.yaml")} if shares_dir.is_dir() else set()
+    for share_id in sorted(revoked & (set(site.snapshots) | share_files)):
         site.problems.append(Problem(site.paths.share_file(share_id),
                                      f"share {share_id} was revoked (content/revoked.yaml) but "
                                      "its snapshot is back; delete this file"))

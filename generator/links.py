@@ -46,9 +46,10 @@ def broken_links(files: dict[str, bytes], base_url: str) -> list[tuple[str, str]
                 continue
             path, fragment = target
             resolved = _resolve(files, path)
-            if resolved is None:
-                broken.append((rel, link))
-            elif fragment and resolved in parsed and fragment not in parsed[resolved].ids:
+            missing_anchor = (
+                fragment and resolved in parsed and fragment not in parsed[resolved].ids
+            )
+            if resolved is None or missing_anchor:
                 broken.append((rel, link))
     return broken
 

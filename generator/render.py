@@ -37,7 +37,8 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> by
     try:
         return env.get_template(name).render(**context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
-        raise AmberError(f"{exc.filename or name}:{exc.lineno}: template error: {exc.message}")
+        where = f"{exc.filename or name}:{exc.lineno}"
+        raise AmberError(f"{where}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise AmberError(f"theme has no template {exc.name!r}") from None
     except jinja2.UndefinedError as exc:

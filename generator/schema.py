@@ -16,7 +16,9 @@ from generator.errors import Problem
 from generator.model import PART_FIELDS, ROLES, Conversation, Message, Part, SiteConfig
 from generator.tree import Node
 
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_TIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 
 
 class Reader:
@@ -184,7 +186,9 @@ def read_messages(r: Reader, node: Node | None, what: str) -> tuple[Message, ...
     return tuple(m for m in out if m is not None)
 
 
-def read_conversation(node: Node, path: Path, slug: str) -> tuple[Conversation | None, list[Problem]]:
+def read_conversation(
+    node: Node, path: Path, slug: str
+) -> tuple[Conversation | None, list[Problem]]:
     r = Reader(path)
     fields = r.mapping(node, "conversation", ("title", "messages"), ("created", "model"))
     if fields is None:
