@@ -7,18 +7,16 @@ any input is bad.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ContentError, Problem
-from generator.ids import UUID_ANYWHERE, is_share_id
+from generator.ids import SLUG_RE, UUID_ANYWHERE, is_share_id
 from generator.model import Conversation, SiteConfig, Snapshot, Tombstone
 from generator.schema import read_conversation, read_site
 from generator.snapshot import read_snapshot, read_tombstones
 from generator.tree import ParseError, parse_file
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
 CONVERSATION_SUFFIXES = (".yaml", ".yml", ".json")
 
 

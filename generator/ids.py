@@ -7,6 +7,9 @@ import uuid
 from collections.abc import Container
 
 _UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+"""A conversation's identity: its file name without extension, safe as a path part."""
+
 UUID_ANYWHERE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 """Finds share-ID-shaped strings in output, to check what an output file mentions."""
 

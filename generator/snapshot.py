@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import Problem
-from generator.ids import is_share_id
+from generator.ids import SLUG_RE, is_share_id
 from generator.model import Conversation, Message, Snapshot, Tombstone
 from generator.schema import Reader, read_messages
 from generator.tree import Node
@@ -162,6 +162,9 @@ def read_snapshot(node: Node, path: Path) -> tuple[Snapshot | None, list[Problem
         if fields["frozen"].kind == "scalar" and fields["frozen"].value is None:
             r.error(fields["frozen"], "frozen: expected an ISO 8601 time, got null")
     source = r.string(fields["source"], "source") if "source" in fields else None
+    if source is not None and not SLUG_RE.match(source):
+        r.error(fields["source"], f"source: {source!r} is not a conversation slug")
+        source = None
     digests = {}
     for key in ("source_digest", "digest"):
         if key in fields:
