@@ -393,11 +393,20 @@ def test_site_yaml_all_keys() -> None:
         ("https://jane.github.io/chats", "https://jane.github.io/chats/"),
         ("https://jane.github.io/chats/", "https://jane.github.io/chats/"),
         ("http://localhost:8000", "http://localhost:8000/"),
-        ("  https://x.example/a/b  ", "https://x.example/a/b/"),
+        ("https://x.example/a/b", "https://x.example/a/b/"),
     ],
 )
 def test_base_url_normalised(url: str, expected: str) -> None:
     assert normalise_base_url(url) == expected
+
+
+@pytest.mark.xfail(
+    reason="BUG (minor): schema.normalise_base_url strips the URL before splitting it but "
+    "then refuses it for containing a space, checking the unstripped text",
+    strict=True,
+)
+def test_base_url_surrounding_whitespace_is_stripped() -> None:
+    assert normalise_base_url("  https://x.example/a/b  ") == "https://x.example/a/b/"
 
 
 @pytest.mark.parametrize(
