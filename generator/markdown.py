@@ -118,7 +118,9 @@ def _demote(tag: str) -> str:
 
 
 def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
-    return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+    # Focusable and labelled so keyboard users can scroll a wide table sideways.
+    wrap = '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">'
+    return wrap + self.renderToken(tokens, idx, options, env)
 
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
@@ -187,6 +189,9 @@ def render_part(part: Part, doc_id: str, resolve_asset: AssetResolver) -> str:
                 f"{body}</details>\n")
     if part.type == "tool_call":
         args, language = pretty_arguments(part.arguments)
+        code = _code_argument(part.arguments)
+        if code is not None and _lexer((part.name or "").lower()) is not None:
+            args, language = code, part.name  # e.g. python(code=...): show it as Python
         block = code_block(args, language) if args else ""
         return (f'<div class="part part-tool-call"><div class="part-label">Tool call: '
                 f"<code>{escape(part.name or 'tool')}</code></div>{block}</div>\n")
@@ -214,6 +219,19 @@ def _render_image_part(part: Part, resolve_asset: AssetResolver) -> str:
     caption = f"<figcaption>{escape(part.name)}</figcaption>" if part.name else ""
     return (f'<figure class="part part-image"><img src="{escape(href)}" alt="{escape(alt)}" '
             f'loading="lazy">{caption}</figure>\n')
+
+
+def _code_argument(arguments: str | None) -> str | None:
+    """The source when a tool's arguments are just ``{"code": "..."}`` (code interpreters)."""
+    if not arguments:
+        return None
+    try:
+        value = json.loads(arguments)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict) and list(value) == ["code"] and isinstance(value["code"], str):
+        return value["code"]
+    return None
 
 
 def pretty_arguments(arguments: str | None) -> tuple[str, str | None]:

@@ -52,11 +52,12 @@ def display_date(iso: str) -> str:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_CODE_BLOCKS = re.compile(r'<div class="code-block">.*?</pre></div>', re.DOTALL)
 
 
 def plain_text(fragment: str, limit: int = 200) -> str:
     """Rendered HTML to a short plain-text excerpt for descriptions and the index."""
-    text = html.unescape(_TAGS.sub(" ", fragment))
+    text = html.unescape(_TAGS.sub(" ", _CODE_BLOCKS.sub(" ", fragment)))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
