@@ -98,6 +98,9 @@ def load_content(paths: SitePaths, *, snapshots: bool = True) -> SiteContent:
     if snapshots:
         _load_snapshots(paths.shares, site)
         _check_revocations(site)
+    # Within a file, report top to bottom, as an editor would show them.
+    order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in site.problems))}
+    site.problems.sort(key=lambda p: (order[p.path], p.line or 0, p.col or 0))
     return site
 
 

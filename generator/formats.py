@@ -12,6 +12,9 @@ import re
 from generator.markdown import pretty_arguments
 from generator.model import Message, Part, Snapshot
 
+_INFO = re.compile(r"[A-Za-z0-9_+#.\-]{1,40}\Z")
+"""A fence's language must not be able to close or break the fence line."""
+
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 
 
@@ -20,7 +23,8 @@ def fence(code: str, language: str | None = None) -> str:
     longest = max((len(m) for m in re.findall(r"`{3,}", code)), default=2)
     ticks = "`" * (longest + 1)
     body = code if code.endswith("\n") else code + "\n"
-    return f"{ticks}{language or ''}\n{body}{ticks}"
+    info = language if language and _INFO.match(language) else ""
+    return f"{ticks}{info}\n{body}{ticks}"
 
 
 def part_markdown(part: Part) -> str:
@@ -92,8 +96,11 @@ def chat_messages(messages: tuple[Message, ...]) -> list[dict[str, object]]:
             else:
                 text_parts.append(part_markdown(part))
         if results:
-            for result in results:
-                entry: dict[str, object] = {"role": "tool", "content": result.text or ""}
+            for n, result in enumerate(results):
+                text = result.text or ""
+                if n == 0 and text_parts:  # keep any prose the tool message also had
+                    text = "\n\n".join([*text_parts, text])
+                entry: dict[str, object] = {"role": "tool", "content": text}
                 if result.id:
                     entry["tool_call_id"] = result.id
                 out.append(entry)

@@ -6,8 +6,8 @@ import re
 import uuid
 from collections.abc import Container
 
-_UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+_UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\Z")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}\Z")
 """A conversation's identity: its file name without extension, safe as a path part."""
 
 UUID_ANYWHERE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -76,8 +76,9 @@ def _normalise(path: str) -> str:
     out: list[str] = []
     for segment in path.split("/"):
         if segment == "..":
-            if out:
-                out.pop()
+            if not out:
+                return "\0outside"  # above the site root, so outside the base path
+            out.pop()
         elif segment != ".":
             out.append(segment)
     return "/".join(out)

@@ -31,7 +31,7 @@ from generator.model import Part
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([^/?#]*?):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
-_LANG_LABEL = re.compile(r"^[A-Za-z0-9_+#.\-]{1,40}$")
+_LANG_LABEL = re.compile(r"^[A-Za-z0-9_+#.\-]{1,40}\Z")
 
 AssetResolver = Callable[[str], str | None]
 """Maps an image part's ``src`` (``assets/<file>``) to its href, or None if missing."""

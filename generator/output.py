@@ -20,6 +20,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -30,6 +31,20 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _file_mode(path: Path) -> int:
+    """Keep an existing file's mode; new files get the usual 0666 less the umask.
+
+    (mkstemp creates 0600 files, which would make every rewritten share private
+    to its owner and show up as a mode change in git.)
+    """
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -51,7 +66,8 @@ def write_tree(target: Path, files: dict[str, bytes]) -> None:
     ``files`` maps POSIX relative paths to bytes. The old tree is renamed aside
     and deleted only after the new one is in place.
     """
-    target = target.resolve()
+    refuse_unsafe_target(target)
+    target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
     try:
@@ -66,10 +82,23 @@ def write_tree(target: Path, files: dict[str, bytes]) -> None:
         raise
 
 
+BUILD_MARKER = ".nojekyll"
+"""Every amber build writes it; a folder without it is not a site amber built."""
+
+
+def refuse_unsafe_target(target: Path) -> None:
+    """Never replace a symlink's target or a folder amber did not build (``--output ~``)."""
+    if target.is_symlink():
+        raise OSError(f"{target} is a symbolic link; refusing to replace what it points to")
+    if target.exists() and not target.is_dir():
+        raise OSError(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / BUILD_MARKER).exists():
+        raise OSError(f"{target} is not empty and was not built by amber (no {BUILD_MARKER}); "
+                      "remove it or choose another --output")
+
+
 def swap_in(staging: Path, target: Path) -> None:
     """Put ``staging`` at ``target``; the old ``target`` (if any) is removed afterwards."""
-    if target.is_symlink() or target.is_file():
-        raise OSError(f"{target} exists and is not a directory; refusing to replace it")
     if not target.exists():
         os.replace(staging, target)
         return

@@ -17,7 +17,7 @@ from generator.model import PART_FIELDS, ROLES, Conversation, Message, Part, Sit
 from generator.tree import Node
 
 _TIME_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?\Z"
 )
 
 
@@ -95,7 +95,10 @@ def parse_time(text: str) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 falls off the calendar
+        return None
 
 
 def read_part(r: Reader, node: Node, what: str) -> Part | None:
@@ -136,7 +139,7 @@ def read_part(r: Reader, node: Node, what: str) -> Part | None:
     return Part(kind, **values)  # type: ignore[arg-type]
 
 
-_ASSET_REF = re.compile(r"^assets/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_ASSET_REF = re.compile(r"^assets/[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
 
 
 def is_safe_asset_ref(src: str) -> bool:
@@ -236,10 +239,11 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
 
 def normalise_base_url(url: str) -> str | None:
     """Accept ``https://host/path`` (adding a trailing '/'); None when not absolute http(s)."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return None
-    if any(c in url for c in "\"'<> \\"):
+    if any(c in url for c in "\"'<> \\") or any(ord(c) < 0x20 for c in url):
         return None
     path = parts.path or "/"
     if not path.endswith("/"):

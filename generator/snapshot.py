@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -81,15 +82,52 @@ def freeze(
 # --- writing ----------------------------------------------------------------
 
 
+_LINE_BREAKS_YAML_FOLDS = re.compile("[\r\x85\u2028\u2029]")
+"""Characters a YAML reader turns into plain newlines inside a block scalar."""
+_BLOCK_UNSAFE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 class _Dumper(yaml.SafeDumper):
-    """Block scalars for multi-line text, so a diff shows Markdown line by line."""
+    """Block scalars for multi-line text, so a diff shows Markdown line by line.
+
+    PyYAML refuses block style for text with tabs or trailing spaces (hard line
+    breaks in Markdown, Go code), which YAML block scalars carry fine; the
+    analysis is widened for those. Whatever this writes is read back and
+    compared before it is used (``dump_yaml``).
+    """
+
+    block_everything = True
 
     def ignore_aliases(self, data: object) -> bool:
         return True
 
+    def analyze_scalar(self, scalar: str):  # type: ignore[no-untyped-def]
+        analysis = super().analyze_scalar(scalar)
+        if (
+            self.block_everything
+            and "\n" in scalar
+            and not analysis.allow_block
+            and not _BLOCK_UNSAFE.search(scalar)
+        ):
+            analysis.allow_block = True
+        return analysis
+
+
+class _PlainDumper(_Dumper):
+    """PyYAML's own judgement of styles: the fallback when a widened dump misreads."""
+
+    block_everything = False
+
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
+    if _LINE_BREAKS_YAML_FOLDS.search(text):
+        style: str | None = '"'  # escaped, so \r and U+0085 survive the round trip
+    elif "\n" in text:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
@@ -97,10 +135,15 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def dump_yaml(value: object) -> str:
-    return yaml.dump(
-        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-        default_flow_style=False, indent=2,
-    )
+    """YAML that reads back to exactly ``value``; checked, never assumed."""
+    for dumper in (_Dumper, _PlainDumper):
+        text = yaml.dump(
+            value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
+            default_flow_style=False, indent=2,
+        )
+        if yaml.safe_load(text) == value:
+            return text
+    raise ValueError("cannot write this content as YAML that reads back unchanged")
 
 
 def snapshot_dict(snap: Snapshot) -> dict[str, object]:

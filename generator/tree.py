@@ -77,6 +77,14 @@ def read_text(path: Path) -> str:
     return text
 
 
+def check_text(text: str, path: Path, line: int, col: int) -> str:
+    """Escapes such as ``\\ud800`` can smuggle lone surrogates, which no UTF-8 file can hold."""
+    if _SURROGATE.search(text):
+        raise ParseError(Problem(path, "string holds an unpaired surrogate (\\ud800-\\udfff "
+                                 "escape); not valid Unicode text", line, col))
+    return text
+
+
 def parse_file(path: Path) -> Node:
     """Parse a ``.yaml``/``.yml`` or ``.json`` file into a Node tree."""
     text = read_text(path)
@@ -86,6 +94,9 @@ def parse_file(path: Path) -> Node:
 
 
 # --- YAML -------------------------------------------------------------------
+
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _YAML_TAGS = {
     "tag:yaml.org,2002:str": str,
@@ -98,9 +109,23 @@ _YAML_TAGS = {
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader's composer, refusing anchors so no alias can multiply a document."""
+    """SafeLoader's composer, refusing anchors so no alias can multiply a document,
+    and nesting deeper than MAX_DEPTH before the recursive composer can overflow."""
+
+    depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self.depth += 1
+        try:
+            return self._compose_checked(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_checked(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+            )
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -130,6 +155,8 @@ def parse_yaml(text: str, path: Path) -> Node:
         raise ParseError(Problem(path, f"invalid YAML: {msg}", line, col)) from None
     except yaml.YAMLError as exc:
         raise ParseError(Problem(path, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise ParseError(Problem(path, f"nested deeper than {MAX_DEPTH} levels")) from None
     if root is None:
         return Node("scalar", 1, 1, None)
     return _from_yaml(root, path, 0)
@@ -139,6 +166,8 @@ def _from_yaml(node: yaml.Node, path: Path, depth: int) -> Node:
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if depth > MAX_DEPTH:
         raise ParseError(Problem(path, f"nested deeper than {MAX_DEPTH} levels", line, col))
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise ParseError(Problem(path, f"unsupported YAML tag {node.tag}", line, col))
     if isinstance(node, yaml.MappingNode):
         out = Node("map", line, col)
         for knode, vnode in node.value:
@@ -159,7 +188,7 @@ def _from_yaml(node: yaml.Node, path: Path, depth: int) -> Node:
     raw = node.value if node.style is None else None
     value: object
     if kind is str:
-        value = node.value
+        value = check_text(node.value, path, line, col)
     else:
         try:
             value = _construct_plain(node, kind)
@@ -255,9 +284,13 @@ class _JsonParser:
 
     def string(self, i: int) -> tuple[str, int]:
         try:
-            return scanstring(self.text, i + 1, True)
+            value, end = scanstring(self.text, i + 1, True)
         except json.JSONDecodeError as exc:
             raise self.fail(exc.pos, exc.msg) from None
+        if _SURROGATE.search(value):
+            line, col = self.position(i)
+            check_text(value, self.path, line, col)
+        return value, end
 
     def obj(self, i: int, depth: int) -> tuple[Node, int]:
         line, col = self.position(i)
@@ -268,10 +301,11 @@ class _JsonParser:
         while True:
             if not self.text.startswith('"', i):
                 raise self.fail(i, "expected a property name in double quotes")
+            key_start = i
             kline, kcol = self.position(i)
             key, i = self.string(i)
             if key in node.items:
-                raise self.fail(i - len(key) - 2, f"duplicate key {key!r}")
+                raise self.fail(key_start, f"duplicate key {key!r}")
             i = self.skip(i)
             if not self.text.startswith(":", i):
                 raise self.fail(i, "expected ':'")

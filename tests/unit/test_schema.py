@@ -261,7 +261,9 @@ def test_unknown_part_type_and_missing_type() -> None:
 
 
 def test_is_error_must_be_boolean() -> None:
-    conv, problems = one_part("      - type: tool_result\n        text: r\n        is_error: maybe\n")
+    conv, problems = one_part(
+        "      - type: tool_result\n        text: r\n        is_error: maybe\n"
+    )
     assert conv is None
     assert len(problems) == 1
     assert "expected true or false" in problems[0].message
@@ -296,11 +298,6 @@ def test_image_src_under_assets_is_accepted(src: str) -> None:
     assert is_safe_asset_ref(src)
 
 
-@pytest.mark.xfail(
-    reason="BUG: schema._ASSET_REF uses '$', which also matches before a trailing "
-    "newline, so is_safe_asset_ref('assets/x.png\\n') is True",
-    strict=True,
-)
 def test_image_src_with_trailing_newline_is_rejected() -> None:
     assert not is_safe_asset_ref("assets/x.png\n")
 
@@ -342,11 +339,6 @@ def test_bad_timestamps_rejected(text: str) -> None:
     assert parse_time(text) is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: schema.parse_time lets OverflowError escape from astimezone() for "
-    "times at the edge of the datetime range instead of returning None",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
 def test_out_of_range_timestamps_rejected(text: str) -> None:
     assert parse_time(text) is None
@@ -400,11 +392,6 @@ def test_base_url_normalised(url: str, expected: str) -> None:
     assert normalise_base_url(url) == expected
 
 
-@pytest.mark.xfail(
-    reason="BUG (minor): schema.normalise_base_url strips the URL before splitting it but "
-    "then refuses it for containing a space, checking the unstripped text",
-    strict=True,
-)
 def test_base_url_surrounding_whitespace_is_stripped() -> None:
     assert normalise_base_url("  https://x.example/a/b  ") == "https://x.example/a/b/"
 

@@ -132,11 +132,6 @@ def test_json_duplicate_key_rejected_with_position() -> None:
     assert str(err.problem).endswith("conv.json:3:3: invalid JSON: duplicate key 'title'")
 
 
-@pytest.mark.xfail(
-    reason="BUG: tree._JsonParser.obj computes the duplicate-key position as "
-    "i - len(key) - 2, which is wrong when the key is written with escapes",
-    strict=True,
-)
 def test_json_duplicate_key_written_with_escapes_points_at_the_key() -> None:
     err = json_error('{"ab": 1, "\\u0061b": 2}')
     assert "duplicate key 'ab'" in err.problem.message
@@ -186,11 +181,6 @@ def test_yaml_local_tag_and_binary_refused() -> None:
     assert "unsupported YAML tag" in yaml_error("x: !!binary aGVsbG8=\n").problem.message
 
 
-@pytest.mark.xfail(
-    reason="BUG: tree._from_yaml checks tags of scalar nodes only; a !!python/object "
-    "(or any other) tag on a mapping or sequence is silently ignored",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -289,12 +279,6 @@ def test_utf8_bom_is_skipped(tmp_path: Path) -> None:
     assert parse_file(path).items["a"][1].value == "é"
 
 
-@pytest.mark.xfail(
-    reason="BUG: tree.parse_json (and parse_yaml) accept a lone surrogate escape such as "
-    "\\ud800; the string cannot be encoded as UTF-8, so freezing or writing it later "
-    "crashes with UnicodeEncodeError instead of a file:line:col problem",
-    strict=True,
-)
 def test_json_lone_surrogate_escape_refused() -> None:
     err = json_error('{"content": "a\\ud800b"}')
     assert err.problem.line == 1
@@ -356,12 +340,6 @@ def test_yaml_flow_nesting_just_over_limit_refused() -> None:
     assert "nested deeper" in err.problem.message
 
 
-@pytest.mark.xfail(
-    reason="BUG: tree.parse_yaml lets PyYAML's recursive composer build the whole tree "
-    "before checking depth, so a few thousand nested '[' raise RecursionError "
-    "instead of a ParseError",
-    strict=True,
-)
 def test_yaml_very_deep_flow_nesting_refused_as_parse_error() -> None:
     depth = 5000
     err = yaml_error("[" * depth + "]" * depth)
