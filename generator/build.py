@@ -133,8 +133,8 @@ def _render_share(
         if not is_safe_asset_ref(src):
             return None
         source = paths.content / src
-        if not source.is_file() or source.is_symlink():
-            return None
+        if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
+            return None  # only real files inside content/assets/ are ever published
         assets[src] = source
         return f"{config.base_path}{src}"
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from generator.build import build_site, render_site
-from generator.content import SitePaths, load_content
+from generator.content import SitePaths, load_content, load_snapshot_unverified
 from generator.errors import AmberError, ContentError, Problem, RefusedError, UsageError
+from generator.ids import is_share_id
 from generator.links import broken_links
 from generator.output import write_atomic
 from generator.shares import (
@@ -32,8 +33,11 @@ def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
         if destructive:
             raise RefusedError("not a terminal, so not asking: pass --yes to confirm")
         return True
+    # The question goes to stderr: stdout carries only results (URLs), for `$(amber share)`.
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
     try:
-        answer = input(f"{question} [y/N] ")
+        answer = input()
     except EOFError:
         answer = ""
     return answer.strip().lower() in ("y", "yes")
@@ -76,12 +80,30 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
 
 
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
-    content = load_content(SitePaths(root))
+    if args.title is not None and not args.title.strip():
+        raise UsageError("--title must not be empty")
+    paths = SitePaths(root)
+    content = load_content(paths)
+    # The share being updated may itself be hand-edited: that is what update repairs.
+    # Everything else must be sound before anything is written.
+    target = args.id.strip().rstrip("/").rsplit("/", 1)[-1].lower()
+    own_file = paths.share_file(target) if is_share_id(target) else None
+    own_problems = [p for p in content.problems if own_file is not None and p.path == own_file]
+    content.problems = [p for p in content.problems if p not in own_problems]
     config = content.require_valid()
+    tampered = False
+    if own_problems and target not in content.revoked_ids:
+        content.snapshots[target] = load_snapshot_unverified(paths, target)
+        tampered = True
     share_id = resolve_share_id(content, args.id)
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
-    if conv is not None and source_digest(conv) == old.source_digest and args.title is None:
+    if (
+        not tampered
+        and conv is not None
+        and source_digest(conv) == old.source_digest
+        and args.title is None
+    ):
         print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
         print(share_url(config, share_id))
         return 0

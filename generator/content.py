@@ -93,6 +93,10 @@ def load_content(paths: SitePaths, *, snapshots: bool = True) -> SiteContent:
                                      "init` or pass --site DIR"))
         return site
     site.config = _load_site_yaml(paths.site_yaml, site.problems)
+    for directory in (paths.conversations, paths.shares, paths.assets):
+        if directory.is_symlink():
+            site.problems.append(Problem(directory, "is a symbolic link; amber reads and "
+                                         "publishes only files that are inside content/"))
     _load_conversations(paths.conversations, site)
     site.tombstones = _load_tombstones(paths.revoked, site.problems)
     if snapshots:
@@ -129,7 +133,7 @@ def _load_site_yaml(path: Path, problems: list[Problem]) -> SiteConfig | None:
 
 def _regular_files(directory: Path, problems: list[Problem]) -> list[Path]:
     """Files directly in ``directory``, refusing symlinks that could pull in outside files."""
-    if not directory.is_dir():
+    if not directory.is_dir() or directory.is_symlink():
         return []
     out = []
     for entry in sorted(directory.iterdir()):
@@ -191,6 +195,19 @@ def _load_snapshots(directory: Path, site: SiteContent) -> None:
         site.problems.extend(found)
         if snap is not None:
             site.snapshots[snap.id] = snap
+
+
+def load_snapshot_unverified(paths: SitePaths, share_id: str) -> Snapshot:
+    """Read one share file without checking its digest, so `update` can repair a hand edit."""
+    path = paths.share_file(share_id)
+    problems: list[Problem] = []
+    node = _parse(path, problems) if path.is_file() and not path.is_symlink() else None
+    if node is None:
+        raise ContentError(problems or [Problem(path, "no such share file")])
+    snap, found = read_snapshot(node, path, verify_digest=False)
+    if snap is None:
+        raise ContentError(found)
+    return snap
 
 
 def _check_revocations(site: SiteContent) -> None:
