@@ -7,6 +7,7 @@ stderr and exit 1; bad usage exits 2 (argparse's convention).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -31,6 +32,11 @@ typical session:
 
 exit codes: 0 success, 1 bad content or refused action, 2 bad usage.
 """
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
+"""Modules that add a command of their own: each has ``register(commands)``, which adds a
+subparser and sets its ``handler(args, root) -> int`` with ``set_defaults``."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +114,8 @@ def make_parser() -> argparse.ArgumentParser:
     command("check", "validate everything; exit 1 on any problem",
             "Validate site.yaml, conversations, snapshots and their digests, share IDs,\n"
             "revocations and the links of the rendered site. Lists every problem.")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
     return parser
 
 
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     root = (args.site or Path.cwd()).resolve() if args.command != "init" else None
     from generator import commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
     try:
         return handler(args, root)
     except ContentError as exc:
