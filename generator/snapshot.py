@@ -37,7 +37,7 @@ SNAPSHOT_REQUIRED = (
     "format", "id", "title", "author", "listed", "frozen",
     "source", "source_digest", "digest", "messages",
 )
-SNAPSHOT_OPTIONAL = ("created", "model")
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "created", "model")
 
 
 def canonical_json(value: object) -> bytes:
@@ -62,7 +62,7 @@ def source_digest(conv: Conversation) -> str:
 
 def freeze(
     conv: Conversation, share_id: str, *, title: str | None, author: str | None,
-    listed: bool, frozen: str,
+    listed: bool, frozen: str, allow_sensitive: bool = False,
 ) -> Snapshot:
     return Snapshot(
         id=share_id,
@@ -76,6 +76,7 @@ def freeze(
         messages=conv.messages,
         created=conv.created,
         model=conv.model,
+        allow_sensitive=allow_sensitive,
     )
 
 
@@ -115,6 +116,9 @@ class _Dumper(yaml.SafeDumper):
         return analysis
 
 
+_READER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _PlainDumper(_Dumper):
     """PyYAML's own judgement of styles: the fallback when a widened dump misreads."""
 
@@ -141,8 +145,11 @@ def dump_yaml(value: object) -> str:
             value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
             default_flow_style=False, indent=2,
         )
-        if yaml.safe_load(text) == value:
-            return text
+        try:
+            if yaml.load(text, Loader=_READER) == value:  # the loader amber reads with
+                return text
+        except yaml.YAMLError:
+            continue  # libyaml refuses a block line starting with a tab: quote instead
     raise ValueError("cannot write this content as YAML that reads back unchanged")
 
 
@@ -158,6 +165,8 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
         "source_digest": snap.source_digest,
         "digest": snap.digest,
     }
+    if snap.allow_sensitive:  # written only when set, so older share files stay as they were
+        out["allow_sensitive"] = True
     if snap.created is not None:
         out["created"] = snap.created
     if snap.model is not None:
@@ -220,6 +229,9 @@ def read_snapshot(
             digests[key] = value
     created = r.timestamp(fields.get("created"), "created")
     model = r.optional_string(fields, "model", "snapshot")
+    allow_sensitive = False
+    if "allow_sensitive" in fields:
+        allow_sensitive = bool(r.boolean(fields["allow_sensitive"], "allow_sensitive"))
     messages = read_messages(r, fields.get("messages"), "messages")
     if (
         verify_digest
@@ -238,6 +250,7 @@ def read_snapshot(
         id=share_id, title=title, author=author, listed=bool(listed), frozen=frozen,  # type: ignore[arg-type]
         source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
+        allow_sensitive=allow_sensitive,
     ), []
 
 
