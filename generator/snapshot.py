@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -138,9 +139,37 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+class _FastDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter: about 20x faster, and the same block scalars for ordinary text."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+_FastDumper.add_representer(str, _represent_str)
+
+_LIBYAML_QUOTES = re.compile(
+    r"\t| \n|[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""Text for which libyaml gives up block style (tabs, trailing spaces): the Python emitter."""
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def dump_yaml(value: object) -> str:
     """YAML that reads back to exactly ``value``; checked, never assumed."""
-    for dumper in (_Dumper, _PlainDumper):
+    simple = not any(_LIBYAML_QUOTES.search(s) for s in _strings(value) if "\n" in s)
+    dumpers = (_FastDumper, _Dumper, _PlainDumper) if simple else (_Dumper, _PlainDumper)
+    for dumper in dumpers:
         text = yaml.dump(
             value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
             default_flow_style=False, indent=2,
