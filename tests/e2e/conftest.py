@@ -1,18 +1,26 @@
 """Shared helpers for the end-to-end tests: run the real CLI in a copy of a fixture site.
 
-Every test works on its own copy of ``tests/fixtures/site`` (under ``tmp_path``), so
-tests may share, revoke, edit and build freely. The CLI always runs as a separate
-process (``python -m generator``) with stdin from /dev/null, output captured (so no
-terminal anywhere) and ``CI=true``, exactly as a script or a CI job would run it.
+Fixtures:
+
+- ``site``: a fresh copy of ``tests/fixtures/site`` (no shares) under ``tmp_path``;
+- ``built_site``: one session-wide site with five shares, built once; read it only;
+- ``built_copy``: a private copy of ``built_site`` (content and output/) to change freely.
+
+The CLI always runs as a separate process (``python -m generator``) with stdin from
+/dev/null, output captured (so no terminal anywhere) and ``CI=true``, exactly as a
+script or a CI job would run it. Subprocess start-up dominates the run time, so tests
+reuse ``built_site``/``built_copy`` instead of sharing and building again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -32,6 +40,7 @@ EPOCH = 1767225600
 
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 SHARE_URL_RE = re.compile(rf"^{re.escape(BASE_URL)}share/({UUID4})/$")
+ANY_SHARE_URL_RE = re.compile(rf"^https?://[^/]+/(?:[^\s]*/)?share/({UUID4})/$")
 
 # The fixture's conversations: slug -> (title, unique marker phrase).
 CONVERSATIONS = {
@@ -39,6 +48,8 @@ CONVERSATIONS = {
     "bravo": ("Bravo bread baking", "PHRASE-BRAVO-4242"),
     "charlie": ("Charlie chart reading", "PHRASE-CHARLIE-9090"),
 }
+
+PYCACHE_PREFIX = str(Path(tempfile.gettempdir()) / f"amber-e2e-pycache-{os.getuid()}")
 
 SUMMARY_RE = re.compile(r"^amber: \d+ problems? found$")
 
@@ -70,6 +81,10 @@ def run_amber(
         "COLUMNS": "100",
     })
     full_env.pop("TERM", None)
+    # Cache bytecode outside the repository: each CLI run then skips recompiling the
+    # package (PYTHONDONTWRITEBYTECODE would make every one of them compile it again).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    full_env["PYTHONPYCACHEPREFIX"] = PYCACHE_PREFIX
     for key, value in (env or {}).items():
         if value is None:
             full_env.pop(key, None)
@@ -98,12 +113,13 @@ def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[
     return result
 
 
-def share(site: Path, *args: str, epoch: int = EPOCH) -> list[str]:
+def share(site: Path, *args: str, epoch: int = EPOCH, url_re: re.Pattern[str] = SHARE_URL_RE,
+          ) -> list[str]:
     """``amber share ARGS`` (must succeed); the new share IDs, in the order printed."""
     result = ok(run_amber("share", *args, cwd=site, env={"SOURCE_DATE_EPOCH": str(epoch)}))
     ids = []
     for line in result.stdout.splitlines():
-        match = SHARE_URL_RE.match(line)
+        match = url_re.match(line)
         assert match, f"share printed a line that is not a share URL: {line!r}"
         ids.append(match.group(1))
     return ids
@@ -117,6 +133,19 @@ def build(site: Path, *args: str, env: Mapping[str, str | None] | None = None) -
 def problem_lines(stderr: str) -> list[str]:
     """stderr without the closing ``amber: N problems found`` summary line."""
     return [line for line in stderr.splitlines() if line.strip() and not SUMMARY_RE.match(line)]
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """Exit 1, no traceback; the last line of stderr says why, naming every needle."""
+    assert result.returncode == 1, (
+        f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
+    assert "Traceback" not in result.stderr
+    lines = problem_lines(result.stderr)
+    assert lines, "a refusal must say why"
+    for needle in needles:
+        assert needle in lines[-1], f"{needle!r} not in {lines[-1]!r}"
+    return lines[-1]
 
 
 def assert_user_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -209,40 +238,85 @@ messages:
 """A conversation made of hostile input (written into the built site, not the fixture)."""
 
 
+DELTA_IMAGE = b"\x89PNG\r\n\x1a\n fixture image bytes"
+DELTA_IMAGE_NAME = f"{hashlib.sha256(DELTA_IMAGE).hexdigest()}.png"
+DELTA_YAML = f"""\
+title: Delta with a picture
+messages:
+  - role: user
+    content:
+      - type: text
+        text: Look at this PHRASE-DELTA-6060
+      - type: image
+        src: assets/{DELTA_IMAGE_NAME}
+        alt: a fixture image
+  - role: assistant
+    content: A picture of nothing much.
+"""
+"""A conversation with an image in content/assets/ that only its share uses."""
+
+ALL_CONVERSATIONS = {
+    **CONVERSATIONS,
+    "delta": ("Delta with a picture", "PHRASE-DELTA-6060"),
+    "hostile": ("Hostile <script>alert('title')</script> input", "PHRASE-HOSTILE-5150"),
+}
+
+
 @dataclass(frozen=True)
 class BuiltSite:
     root: Path
-    output: Path
     ids: dict[str, str]
     """slug -> share ID."""
     listed_newest_first: tuple[str, ...]
     """Slugs of the listed shares, newest first."""
     unlisted: tuple[str, ...]
 
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def snapshot(self, slug: str) -> Path:
+        return self.root / "content" / "shares" / f"{self.ids[slug]}.yaml"
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """A site with four shares, built once; tests using it must only read it.
+    """A site with five shares, built once. Tests using it must only read it; tests that
+    change it use ``built_copy``.
 
-    alpha, bravo and hostile are listed (frozen in that order); charlie is unlisted
-    and frozen last, so it would top the index if unlisted shares leaked there.
+    alpha (with the site author's name), bravo (with another name) and hostile are listed,
+    frozen in that order; charlie and delta are unlisted and frozen last, so they would
+    top the index if unlisted shares leaked there.
     """
     root = tmp_path_factory.mktemp("built") / "site"
     shutil.copytree(FIXTURE_SITE, root)
-    (root / "content" / "conversations" / "hostile.yaml").write_text(HOSTILE_YAML, "utf-8")
+    conversations = root / "content" / "conversations"
+    (conversations / "hostile.yaml").write_text(HOSTILE_YAML, "utf-8")
+    (conversations / "delta.yaml").write_text(DELTA_YAML, "utf-8")
+    (root / "content" / "assets").mkdir(exist_ok=True)
+    (root / "content" / "assets" / DELTA_IMAGE_NAME).write_bytes(DELTA_IMAGE)
     ids = {}
     [ids["alpha"]] = share(root, "alpha", "--listed", "--name", epoch=EPOCH + 100)
     [ids["bravo"]] = share(root, "bravo", "--listed", "--name", "Bravo Person",
                            epoch=EPOCH + 200)
     [ids["hostile"]] = share(root, "hostile", "--listed", epoch=EPOCH + 300)
-    [ids["charlie"]] = share(root, "charlie", epoch=EPOCH + 400)
-    output = build(root)
-    return BuiltSite(root, output, ids, ("hostile", "bravo", "alpha"), ("charlie",))
+    ids["charlie"], ids["delta"] = share(root, "charlie", "delta", epoch=EPOCH + 400)
+    build(root)
+    return BuiltSite(root, ids, ("hostile", "bravo", "alpha"), ("charlie", "delta"))
+
+
+@pytest.fixture
+def built_copy(built_site: BuiltSite, tmp_path: Path) -> BuiltSite:
+    """A private copy of ``built_site`` (content and output/) that a test may change."""
+    root = tmp_path / "built-site"
+    shutil.copytree(built_site.root, root, symlinks=True)
+    return BuiltSite(root, dict(built_site.ids), built_site.listed_newest_first,
+                     built_site.unlisted)
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """A fresh copy of the fixture site; the CLI runs with this as its working directory."""
+    """A fresh copy of the fixture site, with no shares; the CLI runs in it."""
     target = tmp_path / "site"
     shutil.copytree(FIXTURE_SITE, target)
     return target

@@ -12,11 +12,13 @@ from .conftest import (
     BASE_PATH,
     BASE_URL,
     CONVERSATIONS,
+    DELTA_IMAGE,
+    DELTA_IMAGE_NAME,
     UUID4,
     BuiltSite,
     build,
     parse_tags,
-    share,
+    run_amber,
     text_files,
     tree_bytes,
 )
@@ -156,16 +158,24 @@ def test_assets_have_content_hashes_in_their_names(built_site: BuiltSite) -> Non
     assert f"{BASE_PATH}assets/{js[0]}" in refs
 
 
-def test_asset_name_changes_with_its_content(site: Path, built_site: BuiltSite) -> None:
-    default_css = next((built_site.output / "assets").glob("amber.*.css")).name
-    static = site / "themes" / "default" / "static"
+def test_asset_name_changes_with_its_content(built_copy: BuiltSite) -> None:
+    default_css = next((built_copy.output / "assets").glob("amber.*.css")).name
+    static = built_copy.root / "themes" / "default" / "static"
     static.mkdir(parents=True)
     (static / "amber.css").write_text("body { color: #123456; }\n")
-    out = build(site)
+    out = build(built_copy.root)
     [css] = [p for p in (out / "assets").glob("amber.*.css")]
     assert css.name != default_css
     assert css.read_text() == "body { color: #123456; }\n"
     assert f"{BASE_PATH}assets/{css.name}" in (out / "index.html").read_text()
+
+
+def test_image_assets_are_published_with_their_share(built_site: BuiltSite) -> None:
+    data = (built_site.output / "assets" / DELTA_IMAGE_NAME).read_bytes()
+    assert data == DELTA_IMAGE
+    page = (built_site.output / "share" / built_site.ids["delta"] / "index.html").read_text()
+    srcs = [attrs.get("src") for tag, attrs in parse_tags(page) if tag == "img"]
+    assert f"{BASE_PATH}assets/{DELTA_IMAGE_NAME}" in srcs
 
 
 def test_index_lists_listed_shares_newest_first(built_site: BuiltSite) -> None:
@@ -229,48 +239,46 @@ def test_404_page_links_work_from_any_depth(built_site: BuiltSite) -> None:
 # --- options ------------------------------------------------------------------------
 
 
-def test_base_url_option_changes_every_prefix(site: Path) -> None:
-    alpha_id, bravo_id = share(site, "alpha", "bravo", "--listed")
+def test_base_url_option_changes_every_prefix(built_copy: BuiltSite) -> None:
+    site, ids = built_copy.root, built_copy.ids
+    site_yaml = site / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "cname: chats.example.test\n")
     out = build(site, "--base-url", "https://other.test/")
+    assert (out / "CNAME").read_text() == "chats.example.test\n"
     for rel, html in html_files(out).items():
         for _, url, _ in links_of(html):
             assert not url.startswith(BASE_PATH), f"{rel}: {url} keeps the old prefix"
             assert "example.test" not in url, f"{rel}: {url} keeps the old host"
     assert_links_are_internal_and_resolve(out, "https://other.test/")
-    page = (out / "share" / alpha_id / "index.html").read_text("utf-8")
-    assert "https://other.test/share/" in page
-    locs = (out / "sitemap.xml").read_text("utf-8")
-    assert f"https://other.test/share/{bravo_id}/" in locs
-    assert "example.test" not in locs
-    feed = (out / "feed.xml").read_text("utf-8")
-    assert "example.test" not in feed
+    page = (out / "share" / ids["alpha"] / "index.html").read_text("utf-8")
+    assert f"https://other.test/share/{ids['alpha']}/" in page
+    for name in ("sitemap.xml", "feed.xml", "robots.txt"):
+        text = (out / name).read_text("utf-8")
+        assert "example.test" not in text, name
+    assert f"https://other.test/share/{ids['bravo']}/" in (out / "sitemap.xml").read_text()
     # site.yaml is not touched.
-    assert "https://example.test/chats/" in (site / "content" / "site.yaml").read_text()
+    assert "https://example.test/chats/" in site_yaml.read_text()
 
 
-def test_output_option_writes_there(site: Path, tmp_path: Path) -> None:
-    [alpha_id] = share(site, "alpha")
+def test_output_option_writes_there(built_copy: BuiltSite, tmp_path: Path) -> None:
+    site = built_copy.root
+    before = tree_bytes(built_copy.output)
     elsewhere = tmp_path / "elsewhere" / "public"
     build(site, "--output", str(elsewhere))
-    assert (elsewhere / "index.html").is_file()
-    assert (elsewhere / "share" / alpha_id / "index.html").is_file()
-    assert not (site / "output").exists()
-
+    assert tree_bytes(elsewhere) == before
     build(site, "--output", "public")  # relative to the working directory
-    assert tree_bytes(site / "public") == tree_bytes(elsewhere)
-    assert not (site / "output").exists()
+    assert tree_bytes(site / "public") == before
+    assert tree_bytes(built_copy.output) == before, "output/ must not be touched"
 
 
-def test_cname_is_written_when_configured(site: Path) -> None:
-    site_yaml = site / "content" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text() + "cname: chats.example.test\n")
-    out = build(site)
-    assert (out / "CNAME").read_text() == "chats.example.test\n"
-
-
-def test_build_with_no_shares(site: Path) -> None:
-    out = build(site)
+def test_build_with_no_shares_is_quiet_in_ci(site: Path) -> None:
+    result = run_amber("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) <= 1, "CI output: one summary line at most"
+    assert "\r" not in result.stderr, "no progress bar in CI"
+    out = site / "output"
     assert (out / "index.html").is_file()
     assert not (out / "share").exists() or list((out / "share").iterdir()) == []
-    ET.fromstring((out / "feed.xml").read_bytes())
+    assert ET.fromstring((out / "feed.xml").read_bytes()).tag == f"{ATOM}feed"
     assert_links_are_internal_and_resolve(out, BASE_URL)

@@ -8,14 +8,16 @@ from pathlib import Path
 import yaml
 
 from .conftest import (
+    AUTHOR,
     BASE_URL,
-    EPOCH,
     CONVERSATIONS,
-    assert_user_error,
+    EPOCH,
+    BuiltSite,
+    assert_refused,
+    build,
     iso,
     ok,
     run_amber,
-    share,
     tree_bytes,
 )
 
@@ -27,11 +29,15 @@ def list_json(site: Path) -> dict[str, dict]:
     return {row["id"]: row for row in rows}
 
 
-def table_row(site: Path, share_id: str) -> str:
-    result = ok(run_amber("list", cwd=site))
-    rows = [line for line in result.stdout.splitlines() if share_id in line]
-    assert len(rows) == 1, result.stdout
-    return rows[0]
+def list_table(site: Path) -> dict[str, str]:
+    """share ID -> its row of the `amber list` table."""
+    table = ok(run_amber("list", cwd=site)).stdout
+    rows: dict[str, str] = {}
+    for line in table.splitlines():
+        first = line.split(" ", 1)[0]
+        if len(first) == 36:
+            rows[first] = line
+    return rows
 
 
 def edit_alpha(site: Path) -> None:
@@ -40,62 +46,60 @@ def edit_alpha(site: Path) -> None:
     path.write_text(text + "  - role: user\n    content: One more question, added later.\n")
 
 
-def test_list_shows_current_shares(site: Path) -> None:
-    alpha_id, bravo_id = share(site, "alpha", "bravo", "--listed")
-    [charlie_id] = share(site, "charlie", "--name", epoch=EPOCH + 60)
-
-    rows = list_json(site)
-    assert set(rows) == {alpha_id, bravo_id, charlie_id}
+def test_list_json_shows_current_shares(built_site: BuiltSite) -> None:
+    rows = list_json(built_site.root)
+    assert set(rows) == set(built_site.ids.values())
     assert {row["state"] for row in rows.values()} == {"current"}
-    alpha = rows[alpha_id]
+    alpha = rows[built_site.ids["alpha"]]
     assert alpha["title"] == CONVERSATIONS["alpha"][0]
     assert alpha["listed"] is True
+    assert alpha["author"] == AUTHOR
     assert alpha["source"] == "alpha"
-    assert alpha["frozen"] == iso(EPOCH)
-    assert alpha["url"] == f"{BASE_URL}share/{alpha_id}/"
-    assert rows[charlie_id]["listed"] is False
+    assert alpha["frozen"] == iso(EPOCH + 100)
+    assert alpha["url"] == f"{BASE_URL}share/{built_site.ids['alpha']}/"
+    charlie = rows[built_site.ids["charlie"]]
+    assert charlie["listed"] is False
+    assert charlie["author"] is None
 
-    table = ok(run_amber("list", cwd=site)).stdout
-    for share_id, slug in ((alpha_id, "alpha"), (bravo_id, "bravo"), (charlie_id, "charlie")):
-        [row] = [line for line in table.splitlines() if share_id in line]
+
+def test_list_table_shows_current_shares(built_site: BuiltSite) -> None:
+    rows = list_table(built_site.root)
+    assert set(rows) == set(built_site.ids.values())
+    for slug in ("alpha", "bravo", "charlie"):
+        row = rows[built_site.ids[slug]]
         assert CONVERSATIONS[slug][0] in row
-        assert "current" in row
-    assert "unlisted" in table_row(site, charlie_id)
+        assert row.rstrip().endswith("current"), row
+    assert "unlisted" in rows[built_site.ids["charlie"]]
+    assert "unlisted" not in rows[built_site.ids["alpha"]]
 
 
-def test_list_without_shares_is_fine(site: Path) -> None:
-    assert ok(run_amber("list", "--json", cwd=site)).stdout.strip() == "[]"
-    ok(run_amber("list", cwd=site))
-
-
-def test_editing_the_conversation_makes_the_share_stale(site: Path) -> None:
-    alpha_id, bravo_id = share(site, "alpha", "bravo")
+def test_edited_conversation_is_stale_and_deleted_one_is_source_gone(
+    built_copy: BuiltSite,
+) -> None:
+    site, ids = built_copy.root, built_copy.ids
     edit_alpha(site)
-    rows = list_json(site)
-    assert rows[alpha_id]["state"] == "stale"
-    assert rows[bravo_id]["state"] == "current"
-    assert "stale" in table_row(site, alpha_id)
-
-
-def test_deleting_the_conversation_shows_source_gone(site: Path) -> None:
-    alpha_id, bravo_id = share(site, "alpha", "bravo")
     (site / "content" / "conversations" / "bravo.json").unlink()
     rows = list_json(site)
-    assert rows[bravo_id]["state"] == "source gone"
-    assert rows[alpha_id]["state"] == "current"
-    assert "source gone" in table_row(site, bravo_id)
+    assert rows[ids["alpha"]]["state"] == "stale"
+    assert rows[ids["bravo"]]["state"] == "source gone"
+    assert rows[ids["charlie"]]["state"] == "current"
+    table = list_table(site)
+    assert table[ids["alpha"]].rstrip().endswith("stale")
+    assert table[ids["bravo"]].rstrip().endswith("source gone")
+    assert table[ids["charlie"]].rstrip().endswith("current")
 
 
-def test_update_refreezes_under_the_same_id(site: Path) -> None:
-    [alpha_id] = share(site, "alpha", "--listed", "--name")
-    snap_path = site / "content" / "shares" / f"{alpha_id}.yaml"
+def test_update_refreezes_under_the_same_id(built_copy: BuiltSite) -> None:
+    alpha_id = built_copy.ids["alpha"]
+    snap_path = built_copy.snapshot("alpha")
     old = yaml.safe_load(snap_path.read_text("utf-8"))
-    edit_alpha(site)
+    shares_before = sorted(p.name for p in snap_path.parent.iterdir())
+    edit_alpha(built_copy.root)
 
-    result = ok(run_amber("update", alpha_id, "--yes", cwd=site,
+    result = ok(run_amber("update", alpha_id, "--yes", cwd=built_copy.root,
                           env={"SOURCE_DATE_EPOCH": str(EPOCH + 3600)}))
     assert result.stdout.strip() == f"{BASE_URL}share/{alpha_id}/"
-    assert [p.name for p in (site / "content" / "shares").glob("*.yaml")] == [snap_path.name]
+    assert sorted(p.name for p in snap_path.parent.iterdir()) == shares_before
     new = yaml.safe_load(snap_path.read_text("utf-8"))
     assert new["id"] == alpha_id
     assert new["digest"] != old["digest"]
@@ -105,36 +109,67 @@ def test_update_refreezes_under_the_same_id(site: Path) -> None:
     # Title, name and visibility stay as they were.
     assert (new["title"], new["author"], new["listed"]) == (
         old["title"], old["author"], old["listed"])
-    assert list_json(site)[alpha_id]["state"] == "current"
+    assert list_json(built_copy.root)[alpha_id]["state"] == "current"
 
 
-def test_update_by_share_url(site: Path) -> None:
-    [alpha_id] = share(site, "alpha")
-    edit_alpha(site)
-    ok(run_amber("update", f"{BASE_URL}share/{alpha_id}/", "--yes", cwd=site))
-    assert list_json(site)[alpha_id]["state"] == "current"
+def test_update_by_share_url(built_copy: BuiltSite) -> None:
+    old = built_copy.snapshot("alpha").read_text()
+    edit_alpha(built_copy.root)
+    url = f"{BASE_URL}share/{built_copy.ids['alpha']}/"
+    ok(run_amber("update", url, "--yes", cwd=built_copy.root))
+    new = built_copy.snapshot("alpha").read_text()
+    assert "One more question, added later." in new and new != old
 
 
-def test_update_without_yes_and_no_tty_refuses_and_changes_nothing(site: Path) -> None:
-    [alpha_id] = share(site, "alpha")
-    edit_alpha(site)
-    before = tree_bytes(site)
-    result = run_amber("update", alpha_id, cwd=site)
-    assert_user_error(result, "--yes")
+def test_update_without_yes_and_no_tty_refuses_and_changes_nothing(
+    built_copy: BuiltSite,
+) -> None:
+    edit_alpha(built_copy.root)
+    before = tree_bytes(built_copy.root)
+    result = run_amber("update", built_copy.ids["alpha"], cwd=built_copy.root)
+    assert_refused(result, "--yes")
     assert result.stdout == ""
-    assert tree_bytes(site) == before
-    assert list_json(site)[alpha_id]["state"] == "stale"
+    assert tree_bytes(built_copy.root) == before
 
 
-def test_update_with_source_gone_is_refused(site: Path) -> None:
-    [bravo_id] = share(site, "bravo")
-    (site / "content" / "conversations" / "bravo.json").unlink()
-    before = tree_bytes(site)
-    assert_user_error(run_amber("update", bravo_id, "--yes", cwd=site), bravo_id)
-    assert tree_bytes(site) == before
+def test_update_with_source_gone_is_refused(built_copy: BuiltSite) -> None:
+    (built_copy.root / "content" / "conversations" / "bravo.json").unlink()
+    before = tree_bytes(built_copy.root)
+    result = run_amber("update", built_copy.ids["bravo"], "--yes", cwd=built_copy.root)
+    assert_refused(result, built_copy.ids["bravo"])
+    assert tree_bytes(built_copy.root) == before
 
 
-def test_update_unknown_id_is_refused(site: Path) -> None:
-    share(site, "alpha")
+def test_update_unknown_id_is_refused(built_copy: BuiltSite) -> None:
     unknown = "0b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
-    assert_user_error(run_amber("update", unknown, "--yes", cwd=site), unknown)
+    before = tree_bytes(built_copy.root)
+    assert_refused(run_amber("update", unknown, "--yes", cwd=built_copy.root), unknown)
+    assert tree_bytes(built_copy.root) == before
+
+
+def test_update_title_keeps_id_and_messages(built_copy: BuiltSite) -> None:
+    path = built_copy.snapshot("alpha")
+    old = yaml.safe_load(path.read_text("utf-8"))
+    ok(run_amber("update", built_copy.ids["alpha"], "--title", "Sorting, revisited", "--yes",
+                 cwd=built_copy.root))
+    new = yaml.safe_load(path.read_text("utf-8"))
+    assert new["title"] == "Sorting, revisited"
+    assert (new["id"], new["messages"], new["digest"]) == (
+        old["id"], old["messages"], old["digest"])
+
+
+def test_update_with_empty_title_is_refused(built_copy: BuiltSite) -> None:
+    before = tree_bytes(built_copy.root)
+    result = run_amber("update", built_copy.ids["alpha"], "--title", "", "--yes",
+                       cwd=built_copy.root)
+    assert result.returncode in (1, 2), "an empty title must be refused"
+    assert "Traceback" not in result.stderr
+    assert tree_bytes(built_copy.root) == before
+    ok(run_amber("check", cwd=built_copy.root))
+
+
+def test_snapshot_is_self_contained_when_the_source_is_gone(built_copy: BuiltSite) -> None:
+    (built_copy.root / "content" / "conversations" / "alpha.yaml").unlink()
+    out = build(built_copy.root)
+    page = (out / "share" / built_copy.ids["alpha"] / "index.html").read_text("utf-8")
+    assert CONVERSATIONS["alpha"][1] in page
