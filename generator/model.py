@@ -20,6 +20,7 @@ PART_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reasoning": (("text",), ("title",)),
     "tool_call": (("name",), ("id", "arguments")),
     "tool_result": (("text",), ("name", "id", "is_error")),
+    "attachment": (("name",), ("text",)),
 }
 """Keys each part type accepts, in the order a snapshot writes them."""
 
@@ -29,9 +30,10 @@ class Part:
     """One typed piece of a message's content."""
 
     type: str
-    """One of PART_FIELDS: text, code, image, reasoning, tool_call, tool_result."""
+    """One of PART_FIELDS: text, code, image, reasoning, tool_call, tool_result, attachment."""
     text: str | None = None
-    """Markdown for text and reasoning; the output for tool_result."""
+    """Markdown for text and reasoning; the output for tool_result; an attachment's
+    extracted text (shown as it is, not as Markdown)."""
     code: str | None = None
     """Source of a code part."""
     language: str | None = None
@@ -41,7 +43,7 @@ class Part:
     src: str | None = None
     """Image file, relative to content/ (``assets/<sha256>.<ext>``); None if not exported."""
     name: str | None = None
-    """Image file name as uploaded, or the tool's name for tool parts."""
+    """Image or attachment file name as uploaded, or the tool's name for tool parts."""
     alt: str | None = None
     """Alternative text of an image."""
     id: str | None = None
@@ -133,6 +135,8 @@ class Snapshot:
     """When the source conversation started, if known."""
     model: str | None = None
     """The conversation's model, if the source named one."""
+    allow_sensitive: bool = False
+    """Shared with ``--allow-sensitive``: likely secrets or personal data were accepted."""
     path: Path | None = field(default=None, compare=False)
 
     @property
