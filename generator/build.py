@@ -9,10 +9,13 @@ ID outside its own ``share/<id>/``, fails the build before it can be deployed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
 
 from generator.content import SiteContent, SitePaths, load_content
 from generator.errors import AmberError, ContentError, Problem
@@ -32,7 +35,8 @@ from generator.pages import (
 from generator.progress import progress
 from generator.render import CSP, display_date, make_environment, plain_text, render_template
 from generator.schema import is_safe_asset_ref, normalise_base_url
-from generator.theme import fingerprint, resolve_theme
+from generator.search import search_index
+from generator.theme import Theme, fingerprint, resolve_theme
 
 
 @dataclass(frozen=True)
@@ -66,13 +70,73 @@ def build_site(
     return BuildResult(target, len(content.snapshots), len(files))
 
 
-def render_site(content: SiteContent, config: SiteConfig) -> dict[str, bytes]:
-    """Every output file as bytes, keyed by its path relative to output/."""
+ShareRenderer = Callable[
+    [Snapshot, SiteConfig, SiteView, jinja2.Environment, SitePaths],
+    tuple[SharePage, dict[str, bytes], dict[str, Path]],
+]
+"""Renders one share: its page model, its files and the content assets it uses."""
+
+
+def render_site(
+    content: SiteContent, config: SiteConfig, *, render_share: ShareRenderer | None = None,
+    find_ids: Callable[[bytes], Iterable[str]] | None = None,
+    env: jinja2.Environment | None = None,
+) -> dict[str, bytes]:
+    """Every output file as bytes, keyed by its path relative to output/.
+
+    ``render_share``, ``find_ids`` and ``env`` (made by ``make_environment`` for this
+    site's theme) let the preview server reuse share pages, leak scans and compiled
+    templates from its previous build; they must give what the defaults would.
+    """
     paths = content.paths
     theme = resolve_theme(paths.root, config.theme)
-    env = make_environment(theme)
-    files: dict[str, bytes] = {}
+    env = env or make_environment(theme)
+    site_view, files = theme_site_view(config, theme)
 
+    snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
+    summaries: list[ShareSummary] = []
+    searchable: list[tuple[ShareSummary, SharePage]] = []
+    used_assets: dict[str, Path] = {}
+    for snap in progress(snapshots, "Rendering shares"):
+        page, share_files, assets = (render_share or _render_share)(
+            snap, config, site_view, env, paths)
+        files.update(share_files)
+        used_assets.update(assets)
+        if snap.listed:
+            summaries.append(ShareSummary(
+                title=snap.title, href=f"{config.base_path}share/{snap.id}/",
+                frozen=snap.frozen, frozen_display=page.frozen_display,
+                excerpt=page.description, message_count=page.message_count, author=snap.author,
+            ))
+            searchable.append((summaries[-1], page))
+    for rel, source in sorted(used_assets.items()):
+        files[rel] = source.read_bytes()
+
+    listed = [s for s in snapshots if s.listed]
+    files["index.html"] = render_template(
+        env, "index.html", site=site_view,
+        page=IndexPage(shares=tuple(summaries), url=config.base_url,
+                       description=f"Conversations shared on {config.title}",
+                       search_href=f"{config.base_path}search.json"),
+    )
+    files["search.json"] = search_index(searchable)
+    files["404.html"] = render_template(
+        env, "404.html", site=site_view, page=NotFoundPage(url=f"{config.base_url}404.html"),
+    )
+    files["sitemap.xml"] = _sitemap(config, listed)
+    files["feed.xml"] = _feed(config, listed, summaries)
+    robots = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
+    files["robots.txt"] = robots.encode()
+    files[".nojekyll"] = b""
+    if config.cname:
+        files["CNAME"] = f"{config.cname}\n".encode()
+    check_for_leaks(files, content, find_ids=find_ids)
+    return files
+
+
+def theme_site_view(config: SiteConfig, theme: Theme) -> tuple[SiteView, dict[str, bytes]]:
+    """The context every template gets as ``site``, and the theme's fingerprinted assets."""
+    files: dict[str, bytes] = {}
     asset_hrefs: dict[str, str] = {}
     statics = {name: path.read_bytes() for name, path in theme.static_files().items()}
     statics["pygments.css"] = pygments_css().encode()
@@ -85,48 +149,41 @@ def render_site(content: SiteContent, config: SiteConfig) -> dict[str, bytes]:
         base_url=config.base_url, assets=asset_hrefs,
         feed_href=f"{config.base_path}feed.xml", csp=CSP,
     )
-
-    snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
-    summaries: list[ShareSummary] = []
-    used_assets: dict[str, Path] = {}
-    for snap in progress(snapshots, "Rendering shares"):
-        page, share_files, assets = _render_share(snap, config, site_view, env, paths)
-        files.update(share_files)
-        used_assets.update(assets)
-        if snap.listed:
-            summaries.append(ShareSummary(
-                title=snap.title, href=f"{config.base_path}share/{snap.id}/",
-                frozen=snap.frozen, frozen_display=page.frozen_display,
-                excerpt=page.description, message_count=page.message_count, author=snap.author,
-            ))
-    for rel, source in sorted(used_assets.items()):
-        files[rel] = source.read_bytes()
-
-    listed = [s for s in snapshots if s.listed]
-    files["index.html"] = render_template(
-        env, "index.html", site=site_view,
-        page=IndexPage(shares=tuple(summaries), url=config.base_url,
-                       description=f"Conversations shared on {config.title}"),
-    )
-    files["404.html"] = render_template(
-        env, "404.html", site=site_view, page=NotFoundPage(url=f"{config.base_url}404.html"),
-    )
-    files["sitemap.xml"] = _sitemap(config, listed)
-    files["feed.xml"] = _feed(config, listed, summaries)
-    robots = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
-    files["robots.txt"] = robots.encode()
-    files[".nojekyll"] = b""
-    if config.cname:
-        files["CNAME"] = f"{config.cname}\n".encode()
-    check_for_leaks(files, content)
-    return files
+    return site_view, files
 
 
 def _render_share(
     snap: Snapshot, config: SiteConfig, site_view: SiteView, env, paths: SitePaths  # type: ignore[no-untyped-def]
 ) -> tuple[SharePage, dict[str, bytes], dict[str, Path]]:
+    page, assets = share_page(snap, config, paths)
+    return page, share_files(snap, page, site_view, env), assets
+
+
+def share_files(
+    snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment
+) -> dict[str, bytes]:
+    """The files of ``share/<id>/``: the page through the theme, and its two exports."""
+    base = f"share/{snap.id}/"
+    return {
+        f"{base}index.html": render_template(env, "share.html", site=site_view, page=page),
+        f"{base}conversation.json": to_chat_json(snap, page.url).encode(),
+        f"{base}conversation.md": to_markdown(snap, page.url).encode(),
+    }
+
+
+def share_page(
+    snap: Snapshot, config: SiteConfig, paths: SitePaths, *,
+    folder_href: str | None = None, asset_prefix: str | None = None,
+) -> tuple[SharePage, dict[str, Path]]:
+    """The page model of one share (its messages rendered: the costly part) and its assets.
+
+    ``folder_href`` and ``asset_prefix`` move the links to the exports and to images
+    elsewhere; the preview server uses them for drafts, which are never in output/.
+    """
     base = f"share/{snap.id}/"
     url = f"{config.base_url}{base}"
+    folder = folder_href if folder_href is not None else f"{config.base_path}{base}"
+    prefix = asset_prefix if asset_prefix is not None else config.base_path
     assets: dict[str, Path] = {}
 
     def resolve_asset(src: str) -> str | None:
@@ -136,7 +193,7 @@ def _render_share(
         if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
             return None  # only real files inside content/assets/ are ever published
         assets[src] = source
-        return f"{config.base_path}{src}"
+        return f"{prefix}{src}"
 
     views = []
     for number, message in enumerate(snap.messages, start=1):
@@ -151,16 +208,11 @@ def _render_share(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
         frozen_display=display_date(snap.frozen), models=snap.models,
         message_count=len(views), messages=tuple(views), url=url,
-        json_href=f"{config.base_path}{base}conversation.json",
-        md_href=f"{config.base_path}{base}conversation.md",
+        json_href=f"{folder}conversation.json",
+        md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
     )
-    files = {
-        f"{base}index.html": render_template(env, "share.html", site=site_view, page=page),
-        f"{base}conversation.json": to_chat_json(snap, url).encode(),
-        f"{base}conversation.md": to_markdown(snap, url).encode(),
-    }
-    return page, files, assets
+    return page, assets
 
 
 def build_time(listed: list[Snapshot]) -> str:
@@ -220,7 +272,15 @@ def _feed(config: SiteConfig, listed: list[Snapshot], summaries: list[ShareSumma
     ).encode()
 
 
-def check_for_leaks(files: dict[str, bytes], content: SiteContent) -> None:
+def ids_in(data: bytes) -> set[str]:
+    """Every share-ID-shaped string in a file."""
+    return set(UUID_ANYWHERE.findall(data.decode("utf-8", errors="replace")))
+
+
+def check_for_leaks(
+    files: dict[str, bytes], content: SiteContent, *,
+    find_ids: Callable[[bytes], Iterable[str]] | None = None,
+) -> None:
     """Refuse to publish a revoked ID anywhere, or an unlisted ID outside its own folder."""
     revoked = content.revoked_ids
     unlisted = {s.id for s in content.snapshots.values() if not s.listed}
@@ -228,8 +288,7 @@ def check_for_leaks(files: dict[str, bytes], content: SiteContent) -> None:
     for rel, data in sorted(files.items()):
         if not (revoked or unlisted):
             break
-        text = data.decode("utf-8", errors="replace")
-        for found in set(UUID_ANYWHERE.findall(text)):
+        for found in sorted((find_ids or ids_in)(data)):
             if found in revoked:
                 problems.append(Problem(Path("output") / rel,
                                         f"would publish revoked share ID {found}"))

@@ -34,7 +34,9 @@ exit codes: 0 success, 1 bad content or refused action, 2 bad usage.
 """
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("generator.review_command", "generator.fork_command",
+                                    "generator.importing", "generator.serve_command",
+                                    "generator.preview_command")
 """Modules that add a command of their own: each has ``register(commands)``, which adds a
 subparser and sets its ``handler(args, root) -> int`` with ``set_defaults``."""
 
@@ -63,11 +65,16 @@ def make_parser() -> argparse.ArgumentParser:
         )
 
     p = command("init", "create a new site", "Create content/site.yaml, a sample conversation, "
-                "content/shares/ and a .gitignore in DIR (default: the current directory).")
+                "content/shares/, a .gitignore and the GitHub\nworkflows "
+                ".github/workflows/pages.yml and review.yml in DIR (default: the current "
+                "directory).")
     p.add_argument("dir", nargs="?", type=Path, default=None, metavar="DIR")
     p.add_argument("--title", default="My shared conversations", help="the site's title")
     p.add_argument("--base-url", default="https://example.github.io/chats/",
                    help="absolute URL the site will be served at")
+    p.add_argument("--requirement", metavar="SPEC",
+                   help="pip requirement the GitHub workflows install amber from (default: "
+                        "where this amber was installed from, when CI can reach it)")
 
     p = command("share", "freeze conversations into new share links",
                 "Freeze each CONV (a slug or a file in content/conversations/) into a new "
@@ -85,6 +92,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="list it on the index, sitemap and feed (default: unlisted, "
                         "reachable only by its URL)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--allow-sensitive", action="store_true",
+                   help="publish even what looks like secrets or personal data (recorded in "
+                        "the share)")
 
     p = command("update", "re-freeze a share from its current conversation",
                 "Re-freeze share ID from the current state of its source conversation, keeping\n"
@@ -92,6 +102,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="share ID or share URL")
     p.add_argument("--title", help="also change the share's title")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--allow-sensitive", action="store_true",
+                   help="publish even what looks like secrets or personal data (recorded in "
+                        "the share)")
 
     p = command("revoke", "revoke share links",
                 "Delete the snapshot of each share and record a tombstone in "

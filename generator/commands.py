@@ -7,12 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from generator.build import build_site, render_site
+from generator.build import build_site
+from generator.checks import check_content, guard_sensitive, snapshot_findings
 from generator.content import SitePaths, load_content, load_snapshot_unverified
-from generator.errors import AmberError, ContentError, Problem, RefusedError, UsageError
+from generator.errors import AmberError, ContentError, RefusedError, UsageError
 from generator.ids import is_share_id
-from generator.links import broken_links
 from generator.output import write_atomic
+from generator.scaffold import check_requirement, write_workflows
+from generator.sensitive import new_findings, scan_messages
 from generator.shares import (
     create_shares,
     find_conversation,
@@ -65,6 +67,11 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         if not args.name.strip():
             raise UsageError("--name must not be empty")
         author = args.name.strip()
+    found = [(conv, scan_messages(args.title or conv.title, conv.messages,
+                                  language=config.language)) for conv in convs]
+    guard_sensitive([(conv.path or Path(conv.slug), f) for conv, f in found],
+                    allow=args.allow_sensitive)
+    accepted = {conv.slug for conv, f in found if f}
     visibility = "listed on the index" if args.listed else "unlisted (only people with the link)"
     shown = f"as {author}" if author else "anonymously"
     for conv in convs:
@@ -73,7 +80,8 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     if not confirm(question, args.yes, destructive=False):
         print("amber: nothing shared", file=sys.stderr)
         return 1
-    snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed)
+    snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
+                          allow_sensitive=accepted)
     for snap in snaps:
         print(share_url(config, snap.id))
     return 0
@@ -98,11 +106,21 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     share_id = resolve_share_id(content, args.id)
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
+    allow = False
+    if conv is not None:
+        title = args.title if args.title is not None else old.title
+        findings = scan_messages(title, conv.messages, language=config.language)
+        # An earlier --allow-sensitive covers what that snapshot already held, nothing new.
+        carried = old.allow_sensitive and not new_findings(
+            findings, snapshot_findings(old, config.language))
+        allow = guard_sensitive([(conv.path or Path(conv.slug), findings)],
+                                allow=args.allow_sensitive or carried)
     if (
         not tampered
         and conv is not None
         and source_digest(conv) == old.source_digest
         and args.title is None
+        and allow == old.allow_sensitive
     ):
         print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
         print(share_url(config, share_id))
@@ -111,7 +129,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if not confirm(question, args.yes, destructive=True):
         print("amber: nothing updated", file=sys.stderr)
         return 1
-    refreeze(content, share_id, title=args.title)
+    refreeze(content, share_id, title=args.title, allow_sensitive=allow)
     print(share_url(config, share_id))
     return 0
 
@@ -121,21 +139,29 @@ def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
         raise UsageError("give share IDs or --all, not both")
     if not args.all and not args.ids:
         raise UsageError("give the share IDs to revoke, or --all")
-    content = load_content(SitePaths(root))
-    content.require_valid()
+    paths = SitePaths(root)
+    content = load_content(paths)
+    # Taking a link down must not wait for an unrelated broken draft or snapshot to be
+    # fixed: only the tombstone file itself has to be sound, since it is rewritten.
+    tombstone_problems = [p for p in content.problems if p.path == paths.revoked]
+    if tombstone_problems:
+        raise ContentError(tombstone_problems)
+    on_disk = {p.stem for p in paths.shares.glob("*.yaml") if is_share_id(p.stem)}
+    active = (set(content.snapshots) | on_disk) - content.revoked_ids
     if args.all:
-        ids = sorted(content.snapshots)
+        ids = sorted(active)
         if not ids:
             print("amber: no active shares; nothing to revoke", file=sys.stderr)
             return 0
     else:
         ids = []
         for ref in args.ids:
-            share_id = resolve_share_id(content, ref)
+            share_id = resolve_share_id(content, ref, active=active)
             if share_id not in ids:
                 ids.append(share_id)
     for share_id in ids:
-        print(f"{share_id}  {content.snapshots[share_id].title}", file=sys.stderr)
+        snap = content.snapshots.get(share_id)
+        print(f"{share_id}  {snap.title if snap else '(unreadable snapshot)'}", file=sys.stderr)
     if not confirm(f"Revoke {len(ids)} share(s)? Their links stop working at the next build.",
                    args.yes, destructive=True):
         print("amber: nothing revoked", file=sys.stderr)
@@ -194,17 +220,11 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
 
 def cmd_check(args: argparse.Namespace, root: Path) -> int:
     content = load_content(SitePaths(root))
-    problems = list(content.problems)
-    if not problems and content.config is not None:
-        try:
-            files = render_site(content, content.config)
-        except ContentError as exc:
-            problems.extend(exc.problems)
-        else:
-            for page, link in broken_links(files, content.config.base_url):
-                problems.append(Problem(Path("output") / page, f"broken internal link {link}"))
-    if problems:
-        raise ContentError(problems)
+    report = check_content(content)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report.problems:
+        raise ContentError(report.problems)
     print(f"ok: {len(content.conversations)} conversation(s), {len(content.snapshots)} "
           f"share(s), {len(content.tombstones)} revoked", file=sys.stderr)
     return 0
@@ -250,6 +270,7 @@ def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
     base_url = normalise_base_url(args.base_url)
     if base_url is None:
         raise UsageError(f"--base-url: {args.base_url!r} is not an absolute http(s) URL")
+    requirement = check_requirement(args.requirement) if args.requirement is not None else None
     title = json.dumps(args.title, ensure_ascii=False)
     write_atomic(paths.site_yaml, SAMPLE_SITE.format(title=title, base_url=base_url).encode())
     sample = paths.conversations / "welcome.yaml"
@@ -260,6 +281,7 @@ def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
     gitignore = target / ".gitignore"
     if not gitignore.exists():
         write_atomic(gitignore, b"output/\n.amber-cache/\n__pycache__/\n")
+    write_workflows(target, requirement)
     print(f"Created a site in {target}. Next: cd there, then `amber share welcome` and "
           "`amber build`.", file=sys.stderr)
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from generator.markdown import pretty_arguments
+from generator.markdown import code_argument, pretty_arguments
 from generator.model import Message, Part, Snapshot
 
 _INFO = re.compile(r"[A-Za-z0-9_+#.\-]{1,40}\Z")
@@ -39,6 +39,9 @@ def part_markdown(part: Part) -> str:
         return f"> **{part.title or 'Reasoning'}**\n>\n{quoted}"
     if part.type == "tool_call":
         args, language = pretty_arguments(part.arguments)
+        code = code_argument(part.arguments)
+        if code is not None and part.name and _INFO.match(part.name):
+            args, language = code, part.name  # python(code=...): the code, as code
         return f"**Tool call: `{part.name}`**\n\n" + fence(args, language)
     if part.type == "tool_result":
         label = f"Tool result: `{part.name}`" if part.name else "Tool result"
@@ -47,6 +50,9 @@ def part_markdown(part: Part) -> str:
         return f"**{label}**\n\n" + fence(part.text or "")
     if part.type == "image":
         return f"*[image: {part.name or part.alt or part.src or 'not included'}]*"
+    if part.type == "attachment":
+        label = f"*[attachment: {part.name}]*"
+        return f"{label}\n\n" + fence(part.text) if part.text else label
     raise ValueError(part.type)
 
 

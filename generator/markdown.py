@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
@@ -26,6 +27,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator.code_styles import code_css
+from generator.mathml import math_plugin
 from generator.model import Part
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -81,9 +84,12 @@ def code_block(code: str, language: str | None = None, title: str | None = None)
         if title:
             header += f'<span class="code-title">{escape(title)}</span>'
         header += "</div>"
-    aria = f' aria-label="{escape(label)} code"' if label else ' aria-label="code"'
+    # Focusable so keyboard users can scroll long lines; a named group so a screen
+    # reader says what the focused block is (aria-label is not allowed on a bare <pre>).
+    aria = f' aria-label="{escape(label)} code"' if label else ' aria-label="Code"'
     return (
-        f'<div class="code-block">{header}<pre class="highlight" tabindex="0"{aria}>'
+        f'<div class="code-block">{header}'
+        f'<pre class="highlight" tabindex="0" role="group"{aria}>'
         f"<code>{body}</code></pre></div>\n"
     )
 
@@ -98,23 +104,21 @@ def _render_code_block(self, tokens: Sequence[Token], idx: int, options, env) ->
     return code_block(tokens[idx].content)
 
 
-def _render_heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
-    token = tokens[idx]
-    token.tag = _demote(token.tag)
-    return self.renderToken(tokens, idx, options, env)
+FIRST_MESSAGE_HEADING = 3
+"""The page has its title as h1 and one h2 per message: message headings start at h3."""
 
 
-def _render_heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
-    token = tokens[idx]
-    token.tag = _demote(token.tag)
-    return self.renderToken(tokens, idx, options, env)
+def _demote_headings(state: StateCore) -> None:
+    """Renumber a message's headings from h3 down, closing gaps, so the outline stays valid.
 
-
-def _demote(tag: str) -> str:
-    """Message headings sit below the page's h1 and each message's h2."""
-    if re.fullmatch(r"h[1-6]", tag):
-        return f"h{min(int(tag[1]) + 2, 6)}"
-    return tag
+    The levels a message uses, in rank order, become h3, h4, ... (h6 at most): ``#`` and
+    ``###`` become h3 and h4, and a message that starts at ``###`` still gets h3.
+    """
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    used = sorted({int(t.tag[1]) for t in headings})
+    level = {old: min(FIRST_MESSAGE_HEADING + rank, 6) for rank, old in enumerate(used)}
+    for token in headings:
+        token.tag = f"h{level[int(token.tag[1])]}"
 
 
 def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
@@ -125,6 +129,19 @@ def _render_table_open(self, tokens: Sequence[Token], idx: int, options, env) ->
 
 def _render_table_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
     return self.renderToken(tokens, idx, options, env) + "</div>"
+
+
+_ALIGN = re.compile(r"^text-align:(left|center|right)\Z")
+
+
+def _render_cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    """Column alignment as a class: the Content-Security-Policy forbids ``style=``."""
+    token = tokens[idx]
+    style = token.attrs.pop("style", None)
+    match = _ALIGN.match(str(style or ""))
+    if match:
+        token.attrSet("class", f"align-{match.group(1)}")
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _render_link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
@@ -152,13 +169,16 @@ def _render_image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 def _markdown() -> MarkdownIt:
     md = _SafeMarkdownIt("js-default", {"html": False, "linkify": True, "typographer": False})
     md.enable(["linkify", "table", "strikethrough"])
-    md.use(footnote_plugin).use(tasklists_plugin)
+    # label=True wraps each task's text in a <label> with its checkbox: a form control
+    # needs an accessible name, and the text is it.
+    md.use(footnote_plugin).use(tasklists_plugin, label=True).use(math_plugin)
+    md.core.ruler.push("demote_headings", _demote_headings)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
-    md.add_render_rule("heading_open", _render_heading_open)
-    md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     return md
@@ -189,7 +209,7 @@ def render_part(part: Part, doc_id: str, resolve_asset: AssetResolver) -> str:
                 f"{body}</details>\n")
     if part.type == "tool_call":
         args, language = pretty_arguments(part.arguments)
-        code = _code_argument(part.arguments)
+        code = code_argument(part.arguments)
         if code is not None and _lexer((part.name or "").lower()) is not None:
             args, language = code, part.name  # e.g. python(code=...): show it as Python
         block = code_block(args, language) if args else ""
@@ -206,7 +226,18 @@ def render_part(part: Part, doc_id: str, resolve_asset: AssetResolver) -> str:
                 f"</div>{code_block(part.text or '')}</div>\n")
     if part.type == "image":
         return _render_image_part(part, resolve_asset)
+    if part.type == "attachment":
+        return _render_attachment(part)
     raise ValueError(f"unknown part type {part.type!r}")
+
+
+def _render_attachment(part: Part) -> str:
+    """An uploaded file: its name; its extracted text, if any, collapsed as plain text."""
+    name = f'<span class="attachment-name">{escape(part.name or "file")}</span>'
+    if not part.text:
+        return f'<div class="part part-attachment">Attachment: {name}</div>\n'
+    return (f'<details class="part part-attachment"><summary>Attachment: {name}</summary>'
+            f"{code_block(part.text)}</details>\n")
 
 
 def _render_image_part(part: Part, resolve_asset: AssetResolver) -> str:
@@ -221,7 +252,7 @@ def _render_image_part(part: Part, resolve_asset: AssetResolver) -> str:
             f'loading="lazy">{caption}</figure>\n')
 
 
-def _code_argument(arguments: str | None) -> str | None:
+def code_argument(arguments: str | None) -> str | None:
     """The source when a tool's arguments are just ``{"code": "..."}`` (code interpreters)."""
     if not arguments:
         return None
@@ -248,30 +279,8 @@ def pretty_arguments(arguments: str | None) -> tuple[str, str | None]:
 
 
 def pygments_css() -> str:
-    """Light rules under ``.highlight``; dark ones for the media query and the toggle."""
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark_formatter = HtmlFormatter(style="github-dark")
-    dark_manual = dark_formatter.get_style_defs(":root[data-theme=dark] .highlight")
-    dark_auto = dark_formatter.get_style_defs(":root:not([data-theme=light]) .highlight")
-    return (
-        "/* Pygments: light by default, dark by preference or by the theme toggle. */\n"
-        f"{_strip_backgrounds(light)}\n"
-        "@media (prefers-color-scheme: dark) {\n"
-        f"{_strip_backgrounds(dark_auto)}\n"
-        "}\n"
-        f"{_strip_backgrounds(dark_manual)}\n"
-    )
+    """The stylesheet for highlighted code, light and dark (see ``generator.code_styles``).
 
-
-def _strip_backgrounds(css: str) -> str:
-    """Keep token colours only; the theme owns backgrounds and line-number rules."""
-    keep = []
-    for line in css.splitlines():
-        if line.startswith(("pre {", "td.linenos", "span.linenos", "td.linenos", "pre{")):
-            continue
-        if " .hll " in line or line.rstrip().endswith(".highlight { background: #f8f8f8; }"):
-            continue
-        if re.search(r"\.highlight \{ background", line):
-            continue
-        keep.append(line)
-    return "\n".join(keep)
+    amber's own colours: Pygments' bundled styles fail WCAG AA contrast somewhere.
+    """
+    return code_css(".highlight")

@@ -17,6 +17,8 @@ from markupsafe import Markup
 
 @dataclass(frozen=True)
 class SiteView:
+    """What every page knows about the site: ``site`` in every template."""
+
     title: str
     """``site.yaml`` title."""
     language: str
@@ -35,6 +37,8 @@ class SiteView:
 
 @dataclass(frozen=True)
 class MessageView:
+    """One message of a share page (``page.messages``), rendered and ready to show."""
+
     number: int
     """1-based position in the conversation."""
     anchor: str
@@ -44,6 +48,7 @@ class MessageView:
     role_label: str
     """Human label: You, Assistant, System, Tool."""
     model: str | None
+    """The model that wrote this message, when known (shown for assistant messages)."""
     created: str | None
     """ISO 8601 time when known."""
     html: Markup
@@ -55,7 +60,9 @@ class SharePage:
     """``share/<id>/index.html``."""
 
     id: str
+    """The share ID, a random UUID4 (the last path segment of ``url``)."""
     title: str
+    """The title frozen with the share (``--title`` or the conversation's)."""
     author: str | None
     """'Shared by NAME', or None when anonymous."""
     frozen: str
@@ -63,8 +70,11 @@ class SharePage:
     frozen_display: str
     """The same, for people (``28 November 2026``)."""
     models: tuple[str, ...]
+    """Distinct models of the conversation, in order of first appearance; may be empty."""
     message_count: int
+    """Number of messages, the same as ``len(messages)``."""
     messages: tuple[MessageView, ...]
+    """The conversation in order."""
     url: str
     """Absolute URL of this page (canonical, Copy link)."""
     json_href: str
@@ -82,13 +92,19 @@ class ShareSummary:
     """One listed share on the index."""
 
     title: str
+    """The share's title."""
     href: str
+    """Its page (``/chats/share/<id>/``)."""
     frozen: str
+    """ISO 8601 time the snapshot was taken (for ``<time datetime>``)."""
     frozen_display: str
+    """The same, for people (``28 November 2026``)."""
     excerpt: str
     """Plain text from the first question, shortened."""
     message_count: int
+    """Number of messages in the share."""
     author: str | None
+    """'Shared by NAME', or None when anonymous."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +112,15 @@ class IndexPage:
     """``index.html``: listed shares, newest first."""
 
     shares: tuple[ShareSummary, ...]
+    """Listed shares, newest first; empty when nothing is listed (show how to share)."""
     url: str
+    """Absolute URL of the index (canonical, cards)."""
     description: str
+    """One line about the site, for the lead paragraph and meta description."""
+    search_href: str
+    """``search.json``: title, href, date, excerpt and text of each listed share, for the
+    client-side filter (``[{"title", "href", "frozen", "frozen_display", "excerpt",
+    "text"}]``, newest first). Never holds an unlisted share."""
 
 
 @dataclass(frozen=True)
@@ -105,3 +128,4 @@ class NotFoundPage:
     """``404.html``: served by GitHub Pages at any missing or revoked URL."""
 
     url: str
+    """Absolute URL of ``404.html`` itself (links on the page must not be relative to it)."""

@@ -53,11 +53,18 @@ def display_date(iso: str) -> str:
 
 _TAGS = re.compile(r"<[^>]+>")
 _CODE_BLOCKS = re.compile(r'<div class="code-block">.*?</pre></div>', re.DOTALL)
+_FILE_PARTS = re.compile(
+    r'<figure class="part part-image">.*?</figure>'
+    r'|<div class="part part-image-missing">.*?</div>'
+    r'|<div class="part part-attachment">.*?</div>'
+    r'|<details class="part part-attachment">.*?</details>', re.DOTALL)
+"""An excerpt is what was said: images and attached files (names, notes) are left out."""
 
 
 def plain_text(fragment: str, limit: int = 200) -> str:
     """Rendered HTML to a short plain-text excerpt for descriptions and the index."""
-    text = html.unescape(_TAGS.sub(" ", _CODE_BLOCKS.sub(" ", fragment)))
+    fragment = _FILE_PARTS.sub(" ", _CODE_BLOCKS.sub(" ", fragment))
+    text = html.unescape(_TAGS.sub(" ", fragment))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"

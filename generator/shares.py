@@ -7,6 +7,7 @@ it is sound; each snapshot or tombstone file is replaced atomically.
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,23 +51,26 @@ def find_conversation(content: SiteContent, ref: str) -> Conversation:
     return conv
 
 
-def resolve_share_id(content: SiteContent, ref: str) -> str:
-    """An active share's ID from an ID or a share URL."""
+def resolve_share_id(
+    content: SiteContent, ref: str, *, active: Container[str] | None = None
+) -> str:
+    """An active share's ID from an ID or a share URL (``active`` overrides what counts)."""
     candidate = ref.strip().rstrip("/").rsplit("/", 1)[-1].lower()
     if not is_share_id(candidate):
         raise RefusedError(f"{ref!r} is not a share ID (a UUID4 like "
                            "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed) or a share URL")
     if candidate in content.revoked_ids:
         raise RefusedError(f"share {candidate} is already revoked")
-    if candidate not in content.snapshots:
+    if candidate not in (content.snapshots if active is None else active):
         raise RefusedError(f"no active share {candidate} in content/shares/")
     return candidate
 
 
 def create_shares(
     content: SiteContent, convs: list[Conversation], *, title: str | None,
-    author: str | None, listed: bool,
+    author: str | None, listed: bool, allow_sensitive: Container[str] = (),
 ) -> list[Snapshot]:
+    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted."""
     taken = set(content.snapshots) | content.revoked_ids
     frozen = now_utc()
     snaps = []
@@ -74,20 +78,24 @@ def create_shares(
         share_id = new_share_id(taken)
         taken.add(share_id)
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
-                            frozen=frozen))
+                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
     return snaps
 
 
-def refreeze(content: SiteContent, share_id: str, *, title: str | None = None) -> Snapshot:
+def refreeze(
+    content: SiteContent, share_id: str, *, title: str | None = None,
+    allow_sensitive: bool = False,
+) -> Snapshot:
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
     if conv is None:
         raise RefusedError(f"share {share_id}: its source conversation {old.source!r} is gone; "
                            "nothing to update from")
     snap = freeze(conv, share_id, title=title if title is not None else old.title,
-                  author=old.author, listed=old.listed, frozen=now_utc())
+                  author=old.author, listed=old.listed, frozen=now_utc(),
+                  allow_sensitive=allow_sensitive)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 

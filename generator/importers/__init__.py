@@ -1,0 +1,23 @@
+"""``amber import``: turn chat exports into native conversation files.
+
+One module per export format (``chatgpt``, ``claude``, ``openai``,
+``anthropic``, ``sharegpt``), each turning one record of its format into an
+``Imported`` conversation (``record``) of native messages and parts. Around
+them, in the order an import runs:
+
+- ``source`` opens a zip or a file and finds images in it;
+- ``records`` streams the records of each JSON or JSONL file;
+- ``detect`` tells the format; ``reading`` converts every record, in a second
+  process for large exports;
+- ``assets`` copies images, named by their digest;
+- ``writer`` names each conversation (``identity``), writes it as YAML
+  (``yamlout``) and stages it; ``pipeline`` commits when all was read.
+
+Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
+and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown).
+"""
+
+from generator.importers.pipeline import Summary, run_import
+from generator.importers.record import FORMAT_NAMES, FORMATS
+
+__all__ = ["FORMATS", "FORMAT_NAMES", "Summary", "run_import"]

@@ -1,0 +1,122 @@
+"""Stream the records of one JSON or JSONL file, one conversation at a time.
+
+A data export's ``conversations.json`` can be gigabytes: ``ijson`` (with its C
+backend where installed) yields each element of the top-level list as soon as
+it is complete, so memory holds one conversation, not the file. A file that
+starts with ``{`` is one object or, as fine-tuning files are, one object per
+line (JSONL); both stream the same way.
+
+Syntax errors stop the import: a file that is corrupt or truncated halfway
+cannot be trusted for the rest. The message names the file and, for files
+small enough to read again, the exact line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+import ijson
+
+from generator.importers.source import CountingReader, ImportInputError, Member
+
+EXACT_POSITION_LIMIT = 64 * 1024 * 1024
+"""Files up to this size are read again after a syntax error to point at line and column."""
+_WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+EXPECTED = ("expected JSON: a list of conversations (a data export's conversations.json), "
+            "one conversation object, or JSONL (one object per line)")
+
+
+class _Prefixed:
+    """The bytes already peeked at, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: CountingReader) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0 or size >= len(self.head):
+                data, self.head = self.head, b""
+                return data if size < 0 else data + self.rest.read(size - len(data))
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.rest.read(size)
+
+
+def _peek(stream: CountingReader) -> tuple[bytes, bytes]:
+    """The first meaningful byte and everything read so far (whitespace and BOM skipped)."""
+    head = b""
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            return b"", head
+        head += chunk
+        body = head[3:] if head.startswith(_BOM) else head
+        stripped = body.lstrip(_WHITESPACE)
+        if stripped:
+            return stripped[:1], stripped
+
+
+def iter_records(stream: CountingReader, member: Member) -> Iterator[object]:
+    """Each top-level record of the file, in order: list items, or the objects of JSONL."""
+    first, head = _peek(stream)
+    if not first:
+        raise ImportInputError(f"{member.name}: is empty; {EXPECTED}")
+    source = _Prefixed(head, stream)
+    if first == b"[":
+        items = ijson.items(source, "item", use_float=True)
+    elif first == b"{":
+        items = ijson.items(source, "", multiple_values=True, use_float=True)
+    else:
+        shown = first.decode("latin-1")
+        raise ImportInputError(f"{member.name}: starts with {shown!r}, not JSON; {EXPECTED}")
+    try:
+        yield from items
+    except ijson.JSONError as exc:
+        raise ImportInputError(describe_error(member, exc, stream.position)) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ImportInputError(f"{member.name}: the zip is corrupt or truncated ({exc}); "
+                               "download the export again") from None
+    except OSError as exc:
+        raise ImportInputError(f"{member.name}: cannot read: {exc.strerror or exc}") from None
+
+
+def describe_error(member: Member, exc: Exception, position: int) -> str:
+    """One line: which file, where, what is wrong, what was expected."""
+    raw = exc.args[0] if exc.args else str(exc)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    what = text.strip().splitlines()[0] if text.strip() else "invalid JSON"
+    what = what.removeprefix("parse error: ").removeprefix("lexical error: ")
+    if "premature EOF" in what:
+        what = "the file ends in the middle of a value (truncated?)"
+    exact = _exact_position(member) if member.zip_name is None else None
+    where = f":{exact[0]}:{exact[1]}" if exact else ""
+    near = "" if exact else f" (near byte {position:,})"
+    return f"{member.name}{where}: not valid JSON{near}: {what}; {EXPECTED}"
+
+
+def _exact_position(member: Member) -> tuple[int, int] | None:
+    """Line and column of the first syntax error, for files small enough to read again."""
+    if member.size > EXACT_POSITION_LIMIT:
+        return None
+    try:
+        with open(member.name, "rb") as fh:
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    decoder = json.JSONDecoder()
+    index = len(text) - len(text.lstrip("\ufeff \t\r\n"))
+    try:
+        while index < len(text):
+            _, index = decoder.raw_decode(text, index)
+            while index < len(text) and text[index] in " \t\r\n":
+                index += 1
+    except json.JSONDecodeError as err:
+        return err.lineno, err.colno
+    except RecursionError:
+        return None
+    return None

@@ -1,0 +1,216 @@
+"""TeX math in messages, typeset to MathML at build time.
+
+Chat models write math as ``$…$``, ``$$…$$``, ``\\(…\\)`` and ``\\[…\\]``. amber turns
+each into MathML while building, so pages need no math JavaScript and screen readers
+read the formulas natively; the TeX source rides along as an ``annotation``.
+
+latex2mathml does the typesetting, but its output is not safe to publish as it is:
+``\\text{<script>}`` comes out as a raw tag, ``\\href`` as a link, ``\\style`` as a
+``style=`` attribute. So amber takes the element tree instead of the string and
+writes it out itself, keeping only MathML elements and presentation attributes from
+an allowlist and escaping every text. Formulas it cannot convert (bad syntax, macro
+definitions, absurd sizes) are shown as their source in a ``<code>`` element.
+
+Dollars follow Pandoc's rule so prices stay text: no space just inside the
+delimiters and no digit right after the closing one (``$5 and $10``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from xml.etree.ElementTree import Element
+
+from latex2mathml.converter import convert_to_element
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markupsafe import escape
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+MAX_SOURCE = 5_000
+"""Longest formula typeset, in characters; longer ones are shown as source."""
+MAX_OUTPUT = 200_000
+"""Largest MathML kept for one formula, in characters."""
+
+_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "menclose", "mpadded", "mphantom", "mmultiscripts", "mprescripts", "none",
+})
+"""MathML presentation elements a formula may use; others are replaced by their content."""
+
+_ATTRIBUTES = frozenset({
+    "display", "mathvariant", "stretchy", "fence", "separator", "form", "lspace", "rspace",
+    "accent", "accentunder", "movablelimits", "largeop", "symmetric", "minsize", "maxsize",
+    "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
+    "frame", "framespacing", "linethickness", "width", "height", "depth", "scriptlevel",
+    "displaystyle", "notation", "columnspan", "rowspan", "voffset",
+})
+"""Presentation attributes kept. Never kept: href, style, class, id, mathcolor,
+mathbackground (colours would escape the theme's contrast checks), event handlers."""
+
+_VALUE = re.compile(r"^[A-Za-z0-9 .+\-%#]{0,60}\Z")
+"""Attribute values are keywords, numbers and lengths; anything else is dropped."""
+
+_MACRO_DEFINITIONS = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|def|gdef|edef|let|DeclareMathOperator"
+    r"|newenvironment|renewenvironment)(?![A-Za-z])"
+)
+"""Macro definitions are refused: nested expansions grow exponentially."""
+
+_ARITY = {"mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2,
+          "msubsup": 3, "munderover": 3}
+"""Elements with a fixed number of children; latex2mathml leaves some short on bad input."""
+
+_ANNOTATION = "application/x-tex"
+
+
+class _Malformed(Exception):
+    """The converted tree is not valid MathML (``\\frac{1`` gives a one-child mfrac)."""
+
+
+def tex_to_mathml(tex: str, display: bool) -> str | None:
+    """Safe MathML for one formula, or None when it cannot be typeset."""
+    source = tex.strip()
+    if not source or len(source) > MAX_SOURCE or _MACRO_DEFINITIONS.search(source):
+        return None
+    try:
+        tree = convert_to_element(source, display="block" if display else "inline")
+        children = [_serialise(child) for child in tree]
+    except Exception:  # latex2mathml raises many types on bad input, RecursionError too
+        return None
+    # <semantics> takes one presentation element, then the annotation.
+    body = children[0] if len(children) == 1 else f"<mrow>{''.join(children)}</mrow>"
+    if len(body) > MAX_OUTPUT:
+        return None
+    display_attr = ' display="block"' if display else ""
+    return (
+        f"<math{display_attr}><semantics>{body}"
+        f'<annotation encoding="{_ANNOTATION}">{escape(source)}</annotation>'
+        "</semantics></math>"
+    )
+
+
+def _serialise(element: Element) -> str:
+    """Write one element of latex2mathml's tree with only allowlisted names, all escaped."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _ARITY and len(element) != _ARITY[tag]:
+        raise _Malformed(tag)
+    inner = _text(element.text) + "".join(
+        _serialise(child) + _text(child.tail) for child in element
+    )
+    if tag not in _ELEMENTS or tag == "math":
+        return f"<mrow>{inner}</mrow>"  # keeps the child count of the parent
+    attrs = "".join(
+        f' {name}="{escape(value)}"'
+        for name, value in sorted(element.attrib.items())
+        if name in _ATTRIBUTES and _VALUE.match(value)
+    )
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def _text(text: str | None) -> str:
+    """latex2mathml puts character references (``&#x0003D;``) in its text: decode, re-escape."""
+    return str(escape(html.unescape(text))) if text else ""
+
+
+# --- markdown-it rules ------------------------------------------------------------
+
+_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+
+
+def _render(token: Token, display: bool) -> str:
+    mathml = tex_to_mathml(token.content, display)
+    if mathml is None:
+        closer = _CLOSERS.get(token.markup, token.markup)
+        source = escape(f"{token.markup}{token.content}{closer}")
+        tag = "pre" if token.block else "code"
+        return (f'<{tag} class="math-source">{source}</{tag}>' +
+                ("\n" if token.block else ""))
+    if display:
+        # A wrapper that can scroll sideways: wide formulas must not widen the page.
+        wrapper = "div" if token.block else "span"
+        return f'<{wrapper} class="math-display">{mathml}</{wrapper}>' + (
+            "\n" if token.block else "")
+    return mathml
+
+
+def _render_inline(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return _render(tokens[idx], display=False)
+
+
+def _render_inline_display(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return _render(tokens[idx], display=True)
+
+
+def _render_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    return _render(tokens[idx], display=True)
+
+
+def _bracket_inline(state: StateInline, silent: bool) -> bool:
+    """``\\(…\\)`` inline and ``\\[…\\]`` within a paragraph; runs before backslash escapes."""
+    src, pos = state.src, state.pos
+    if not src.startswith(("\\(", "\\["), pos):
+        return False
+    opener = src[pos:pos + 2]
+    closer = _CLOSERS[opener]
+    end = src.find(closer, pos + 2)
+    if end < 0 or not src[pos + 2:end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline_double" if opener == "\\[" else "math_inline", "math", 0)
+        token.content = src[pos + 2:end]
+        token.markup = opener
+    state.pos = end + 2
+    return True
+
+
+def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``\\[`` opening a line, up to the line that ends with ``\\]`` (no blank line between)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False  # an indented code block
+    lines: list[str] = []
+    line = start_line
+    while True:
+        if line >= end_line:
+            return False
+        text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+        if line == start_line:
+            if not text.startswith("\\["):
+                return False
+            text = text[2:]
+        elif not text.strip():
+            return False  # a blank line ends the block before any closing \]
+        stripped = text.rstrip()
+        if stripped.endswith("\\]"):
+            lines.append(stripped[:-2])
+            break
+        lines.append(text)
+        line += 1
+    content = "\n".join(lines)
+    if not content.strip():
+        return False
+    if silent:
+        return True
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.content = content
+    token.markup = "\\["
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+def math_plugin(md: MarkdownIt) -> None:
+    """Parse the four delimiters and render them as MathML (or as source, if broken)."""
+    dollarmath_plugin(md, allow_labels=False, allow_space=False, allow_digits=False,
+                      allow_blank_lines=False, double_inline=True)
+    md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
+    md.block.ruler.before("fence", "math_bracket_block", _bracket_block,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.add_render_rule("math_inline", _render_inline)
+    md.add_render_rule("math_inline_double", _render_inline_display)
+    md.add_render_rule("math_block", _render_block)
