@@ -11,10 +11,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.content import SitePaths
-from generator.importers import FORMAT_NAMES, FORMATS, Summary, run_import
+from generator.importers import FORMAT_NAMES, FORMATS
 from generator.progress import wants_progress
+
+if TYPE_CHECKING:
+    from generator.importers import Summary
 
 SHOWN_LINES = 50
 """Skip and note lines shown in full; the rest are counted."""
@@ -48,6 +52,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_import(args: argparse.Namespace, root: Path) -> int:
+    from generator.importers import run_import
+
     summary = run_import(args.file, SitePaths(root), args.format, _progress_bar())
     for slug in [*summary.imported, *summary.updated]:
         print(slug)

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.review import render_markdown, review
-
 DESCRIPTION = """\
 Print, as Markdown, what the change from BASE to HEAD does to the published site:
 shares added, updated (re-frozen), revoked, made listed or unlisted or shown under
@@ -33,6 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_review(args: argparse.Namespace, root: Path) -> int:
+    from generator.review import render_markdown, review  # heavy: loaded only when used
+
     result = review(root, args.base, args.head)
     sys.stdout.write(render_markdown(result))
     sys.stdout.flush()

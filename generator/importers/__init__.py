@@ -17,7 +17,20 @@ Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
 and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown).
 """
 
-from generator.importers.pipeline import Summary, run_import
+from typing import TYPE_CHECKING
+
 from generator.importers.record import FORMAT_NAMES, FORMATS
+
+if TYPE_CHECKING:
+    from generator.importers.pipeline import Summary, run_import
+
+
+def __getattr__(name: str) -> object:
+    """The pipeline loads on first use, so `amber --help` does not pay for it."""
+    if name in ("Summary", "run_import"):
+        from generator.importers import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "Summary", "run_import"]
