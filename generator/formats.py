@@ -15,7 +15,7 @@ from generator.model import Message, Part, Snapshot
 _INFO = re.compile(r"[A-Za-z0-9_+#.\-]{1,40}\Z")
 """A fence's language must not be able to close or break the fence line."""
 
-ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+ROLE_LABELS = {"user": "User", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 
 
 def fence(code: str, language: str | None = None) -> str:

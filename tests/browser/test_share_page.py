@@ -77,7 +77,7 @@ def test_messages_are_articles_with_headings_and_permalinks(theme_site: Site, vi
         assert article.get_attribute("aria-labelledby") == heading.get_attribute("id")
         assert article.locator(".permalink").get_attribute("href") == f"#m-{number}"
     assert page.locator("#m-1 h2").inner_text().startswith("System")
-    assert page.locator("#m-2 h2").inner_text().startswith("You")
+    assert page.locator("#m-2 h2").inner_text().startswith("User")
     assert "fixture-model-tools" in page.locator("#m-3 h2").inner_text()
     page.locator("#m-4 .permalink").click()
     page.wait_for_function("() => location.hash === '#m-4'")

@@ -171,7 +171,7 @@ def test_to_markdown_has_title_and_role_headings() -> None:
     lines = md.splitlines()
     assert lines[0] == "# Rust lifetimes"
     headings = [line for line in lines if line.startswith("## ")]
-    assert headings == ["## You", "## Assistant (m-2)", "## System", "## Tool"]
+    assert headings == ["## User", "## Assistant (m-2)", "## System", "## Tool"]
     assert f"<{URL}>" in md
     assert "Shared by Jane" in md
     assert md.index("Question?") < md.index("Answer.")
