@@ -41,6 +41,7 @@ from generator.importers.identity import (
 )
 from generator.importers.record import FORMAT_NAMES, Imported
 from generator.importers.yamlout import conversation_yaml
+from generator.output import fsync_dir
 
 STAGING_PREFIX = ".amber-import-"
 HEADER_READ = 2048
@@ -216,21 +217,10 @@ def commit(moves: list[tuple[Path, Path]]) -> None:
         os.replace(staged, target)
         folders.add(target.parent)
     for folder in folders:
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
