@@ -115,6 +115,47 @@ def chat_messages(messages: tuple[Message, ...]) -> list[dict[str, object]]:
         if calls:
             entry["tool_calls"] = calls
         out.append(entry)
+    return pair_tool_messages(out)
+
+
+MISSING_RESULT = "(the tool's result is not part of this share)"
+
+
+def pair_tool_messages(messages: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Make tool traffic valid for chat-completions APIs, which reject it otherwise.
+
+    Every ``tool_calls`` id must be answered by a ``tool`` message before the next
+    turn, and every ``tool`` message must name the call it answers. Exports break
+    both rules (ChatGPT hides browsing results; some tool messages carry no id):
+    an unanswered call gets a placeholder result, a result without a matching id
+    takes the oldest unanswered call, and a result with no call left becomes
+    user text.
+    """
+    out: list[dict[str, object]] = []
+    pending: list[str] = []
+
+    def close_pending() -> None:
+        for call_id in pending:
+            out.append({"role": "tool", "tool_call_id": call_id, "content": MISSING_RESULT})
+        pending.clear()
+
+    for entry in messages:
+        if entry["role"] == "tool":
+            call_id = entry.get("tool_call_id")
+            if call_id in pending:
+                pending.remove(call_id)  # type: ignore[arg-type]
+                out.append(entry)
+            elif pending:  # no id, or one that matches no call: answer the oldest open call
+                out.append({**entry, "tool_call_id": pending.pop(0)})
+            else:
+                out.append({"role": "user", "content": f"Tool output:\n\n{entry['content']}"})
+            continue
+        close_pending()
+        out.append(entry)
+        calls = entry.get("tool_calls")
+        if isinstance(calls, list):
+            pending.extend(str(call["id"]) for call in calls)
+    close_pending()
     return out
 
 

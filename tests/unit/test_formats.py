@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from generator.formats import chat_messages, fence, to_chat_json, to_markdown
+from generator.formats import MISSING_RESULT, chat_messages, fence, to_chat_json, to_markdown
 from generator.model import Message, Part, Snapshot
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
@@ -127,9 +127,10 @@ def test_chat_messages_several_results_and_missing_ids() -> None:
     ids = [c["id"] for c in calls]
     assert len(set(ids)) == 2 and all(ids)
     assert [c["function"]["arguments"] for c in calls] == ["", "{}"]
+    # Results whose ids match no call answer the open calls in order, as the API requires.
     assert out[1:] == [
-        {"role": "tool", "content": "ra", "tool_call_id": "x"},
-        {"role": "tool", "content": "rb"},
+        {"role": "tool", "content": "ra", "tool_call_id": ids[0]},
+        {"role": "tool", "content": "rb", "tool_call_id": ids[1]},
     ]
 
 
@@ -197,3 +198,48 @@ def test_to_markdown_parts() -> None:
     assert '**Tool call: `search`**\n\n```json\n{\n  "q": "x"\n}\n```' in md
     assert "**Tool result: `search` (error)**" in md
     assert ("", "```\nfound\n```\n") in fences(md)
+
+
+def _tool_traffic_is_valid(messages: list[dict[str, object]]) -> bool:
+    """The rule chat-completions APIs enforce: calls answered in order, results tied to calls."""
+    pending: list[str] = []
+    for entry in messages:
+        if entry["role"] == "tool":
+            if entry.get("tool_call_id") not in pending:
+                return False
+            pending.remove(entry["tool_call_id"])  # type: ignore[arg-type]
+            continue
+        if pending:
+            return False
+        for call in entry.get("tool_calls", []):  # type: ignore[attr-defined]
+            pending.append(call["id"])
+    return not pending
+
+
+def test_unanswered_tool_call_gets_a_placeholder_result() -> None:
+    messages = (
+        Message("user", "search the web"),
+        Message("assistant", (Part("tool_call", name="web", id="c1", arguments="{}"),)),
+        Message("assistant", "Here is what I found."),
+    )
+    out = chat_messages(messages)
+    assert _tool_traffic_is_valid(out)
+    assert out[2] == {"role": "tool", "tool_call_id": "c1", "content": MISSING_RESULT}
+    assert out[3]["content"] == "Here is what I found."
+
+
+def test_tool_result_without_id_answers_the_open_call() -> None:
+    messages = (
+        Message("assistant", (Part("tool_call", name="python", id="c9", arguments="{}"),)),
+        Message("tool", (Part("tool_result", text="42"),)),
+    )
+    out = chat_messages(messages)
+    assert _tool_traffic_is_valid(out)
+    assert out[1] == {"role": "tool", "content": "42", "tool_call_id": "c9"}
+
+
+def test_tool_message_with_no_call_becomes_user_text() -> None:
+    messages = (Message("user", "hi"), Message("tool", "stray output"))
+    out = chat_messages(messages)
+    assert _tool_traffic_is_valid(out)
+    assert out[1] == {"role": "user", "content": "Tool output:\n\nstray output"}
