@@ -7,6 +7,7 @@ any input is bad.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,31 +213,53 @@ def load_snapshot_unverified(paths: SitePaths, share_id: str) -> Snapshot:
 
 def _check_revocations(site: SiteContent) -> None:
     """A revoked ID must not come back, by a bad merge or by hand, anywhere in content/."""
+    site.problems.extend(revocation_problems(site, _content_text_files(site.paths)))
+
+
+def share_id_mentions(path: Path) -> tuple[tuple[str, int], ...]:
+    """Each share-ID-shaped string in a file, once, in order of first appearance, with its
+    line: the first revoked one among them is the first revoked match in the text."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return ()
+    seen: dict[str, int] = {}
+    for match in UUID_ANYWHERE.finditer(text):
+        if match.group(0) not in seen:
+            seen[match.group(0)] = text.count("\n", 0, match.start()) + 1
+    return tuple(seen.items())
+
+
+def revocation_problems(
+    site: SiteContent,
+    text_files: Iterable[Path],
+    mentions: Callable[[Path], Sequence[tuple[str, int]]] = share_id_mentions,
+) -> list[Problem]:
+    """Snapshots of revoked shares, and files that mention a revoked ID.
+
+    ``mentions`` lets the preview server pass a cached reader; the rule stays here.
+    """
     revoked = site.revoked_ids
     if not revoked:
-        return
+        return []
+    problems: list[Problem] = []
     shares_dir = site.paths.shares
     share_files = {p.stem for p in shares_dir.glob("*.yaml")} if shares_dir.is_dir() else set()
     for share_id in sorted(revoked & (set(site.snapshots) | share_files)):
-        site.problems.append(Problem(site.paths.share_file(share_id),
-                                     f"share {share_id} was revoked (content/revoked.yaml) but "
-                                     "its snapshot is back; delete this file"))
-    for path in _content_text_files(site.paths):
+        problems.append(Problem(site.paths.share_file(share_id),
+                                f"share {share_id} was revoked (content/revoked.yaml) but "
+                                "its snapshot is back; delete this file"))
+    for path in text_files:
         if path == site.paths.revoked:
             continue
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError:
-            continue
-        for match in UUID_ANYWHERE.finditer(text):
-            share_id = match.group(0)
+        for share_id, line in mentions(path):
             if share_id not in revoked:
                 continue
-            if path.parent == site.paths.shares and path.stem == share_id:
+            if path.parent == shares_dir and path.stem == share_id:
                 continue  # already reported above
-            line = text[: match.start()].count("\n") + 1
-            site.problems.append(Problem(path, f"mentions revoked share {share_id}", line))
+            problems.append(Problem(path, f"mentions revoked share {share_id}", line))
             break
+    return problems
 
 
 def _content_text_files(paths: SitePaths) -> list[Path]:

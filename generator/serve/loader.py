@@ -29,9 +29,11 @@ from generator.content import (
     _load_site_yaml,
     _load_tombstones,
     _parse,
+    revocation_problems,
+    share_id_mentions,
 )
 from generator.errors import Problem
-from generator.ids import SLUG_RE, UUID_ANYWHERE, is_share_id
+from generator.ids import SLUG_RE, is_share_id
 from generator.model import Conversation, Snapshot
 from generator.progress import progress
 from generator.schema import read_conversation
@@ -258,31 +260,16 @@ class ContentLoader:
         return tuple(signatures)
 
     def _check_revocations(self, site: SiteContent, listing: list[_Entry]) -> None:
-        """``content._check_revocations``, with each file's share IDs read once per change."""
-        revoked = site.revoked_ids
-        if not revoked:
-            return
-        shares_dir = site.paths.shares
-        share_files = {p.stem for p in shares_dir.glob("*.yaml")} if shares_dir.is_dir() else set()
-        for share_id in sorted(revoked & (set(site.snapshots) | share_files)):
-            site.problems.append(Problem(site.paths.share_file(share_id),
-                                         f"share {share_id} was revoked (content/revoked.yaml) "
-                                         "but its snapshot is back; delete this file"))
+        """``content.revocation_problems``, with each file's share IDs read once per change."""
         # content._content_text_files: every plain file of both folders, then site.yaml.
-        texts = [(e.path, e.signature) for e in listing if e.is_file and not e.is_symlink]
+        signatures = {e.path: e.signature for e in listing if e.is_file and not e.is_symlink}
         if site.paths.site_yaml.is_file():
-            texts.append((site.paths.site_yaml, file_signature(site.paths.site_yaml)))
-        for path, sig in texts:
-            if path == site.paths.revoked:
-                continue
-            mentions = self._cached("mentions", str(path), sig, _first_mentions)
-            for share_id, line in mentions:
-                if share_id not in revoked:
-                    continue
-                if path.parent == shares_dir and path.stem == share_id:
-                    continue  # already reported above
-                site.problems.append(Problem(path, f"mentions revoked share {share_id}", line))
-                break
+            signatures[site.paths.site_yaml] = file_signature(site.paths.site_yaml)
+
+        def mentions(path: Path) -> tuple[tuple[str, int], ...]:
+            return self._cached("mentions", str(path), signatures[path], share_id_mentions)
+
+        site.problems.extend(revocation_problems(site, list(signatures), mentions))
 
 
 def _read_conversation(path: Path, slug: str) -> tuple[Conversation | None, list[Problem]]:
@@ -303,15 +290,3 @@ def _read_snapshot(path: Path) -> tuple[Snapshot | None, list[Problem]]:
     return snap, problems + found
 
 
-def _first_mentions(path: Path) -> tuple[tuple[str, int], ...]:
-    """Each share-ID-shaped string in a file, once, in order of first appearance, with its
-    line: the first revoked one among them is the first revoked match in the text."""
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError:
-        return ()
-    seen: dict[str, int] = {}
-    for match in UUID_ANYWHERE.finditer(text):
-        if match.group(0) not in seen:
-            seen[match.group(0)] = text.count("\n", 0, match.start()) + 1
-    return tuple(seen.items())
