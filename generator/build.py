@@ -9,10 +9,11 @@ ID outside its own ``share/<id>/``, fails the build before it can be deployed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
@@ -35,7 +36,7 @@ from generator.pages import (
 from generator.progress import progress
 from generator.render import CSP, display_date, make_environment, plain_text, render_template
 from generator.schema import is_safe_asset_ref, normalise_base_url
-from generator.search import search_index
+from generator.search import search_json, search_text
 from generator.theme import Theme, fingerprint, resolve_theme
 
 
@@ -45,7 +46,9 @@ class BuildResult:
     pages: int
     """Share pages written."""
     files: int
-    """All files written."""
+    """All files in the built site."""
+    changed: int | None = None
+    """Files that had to be written (the rest were already there); None if not known."""
 
 
 def build_site(
@@ -94,8 +97,7 @@ def render_site(
     site_view, files = theme_site_view(config, theme)
 
     snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
-    summaries: list[ShareSummary] = []
-    searchable: list[tuple[ShareSummary, SharePage]] = []
+    entries: list[tuple[ShareSummary, str]] = []
     used_assets: dict[str, Path] = {}
     for snap in progress(snapshots, "Rendering shares"):
         page, share_files, assets = (render_share or _render_share)(
@@ -103,23 +105,58 @@ def render_site(
         files.update(share_files)
         used_assets.update(assets)
         if snap.listed:
-            summaries.append(ShareSummary(
-                title=snap.title, href=f"{config.base_path}share/{snap.id}/",
-                frozen=snap.frozen, frozen_display=page.frozen_display,
-                excerpt=page.description, message_count=page.message_count, author=snap.author,
-            ))
-            searchable.append((summaries[-1], page))
+            entries.append((summary_of(snap, config, page.frozen_display, page.description,
+                                       page.message_count), search_text(page)))
     for rel, source in sorted(used_assets.items()):
         files[rel] = source.read_bytes()
-
     listed = [s for s in snapshots if s.listed]
+    files.update(site_wide_files(config, site_view, env, listed, entries))
+    check_for_leaks(files, content, find_ids=find_ids)
+    return files
+
+
+class ShareFacts(Protocol):
+    """What the index, sitemap and feed need of a share: a Snapshot or a ShareMeta."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def frozen(self) -> str: ...
+    @property
+    def listed(self) -> bool: ...
+
+
+def summary_of(share: ShareFacts, config: SiteConfig, frozen_display: str, description: str,
+               message_count: int) -> ShareSummary:
+    return ShareSummary(
+        title=share.title, href=f"{config.base_path}share/{share.id}/",
+        frozen=share.frozen, frozen_display=frozen_display,
+        excerpt=description, message_count=message_count, author=share.author,
+    )
+
+
+def site_wide_files(
+    config: SiteConfig, site_view: SiteView, env: jinja2.Environment,
+    listed: Sequence[ShareFacts], entries: Sequence[tuple[ShareSummary, str]],
+) -> dict[str, bytes]:
+    """The index, search index, 404, sitemap, feed and the small fixed files.
+
+    ``listed`` and ``entries`` (summary and search text) are the listed shares,
+    newest first, in the same order.
+    """
+    files: dict[str, bytes] = {}
+    summaries = [summary for summary, _ in entries]
     files["index.html"] = render_template(
         env, "index.html", site=site_view,
         page=IndexPage(shares=tuple(summaries), url=config.base_url,
                        description=f"Conversations shared on {config.title}",
                        search_href=f"{config.base_path}search.json"),
     )
-    files["search.json"] = search_index(searchable)
+    files["search.json"] = search_json(entries)
     files["404.html"] = render_template(
         env, "404.html", site=site_view, page=NotFoundPage(url=f"{config.base_url}404.html"),
     )
@@ -130,7 +167,6 @@ def render_site(
     files[".nojekyll"] = b""
     if config.cname:
         files["CNAME"] = f"{config.cname}\n".encode()
-    check_for_leaks(files, content, find_ids=find_ids)
     return files
 
 
@@ -174,11 +210,14 @@ def share_files(
 def share_page(
     snap: Snapshot, config: SiteConfig, paths: SitePaths, *,
     folder_href: str | None = None, asset_prefix: str | None = None,
+    refs: dict[str, bool] | None = None,
 ) -> tuple[SharePage, dict[str, Path]]:
     """The page model of one share (its messages rendered: the costly part) and its assets.
 
     ``folder_href`` and ``asset_prefix`` move the links to the exports and to images
     elsewhere; the preview server uses them for drafts, which are never in output/.
+    ``refs`` receives every image reference and whether it resolved (a cached page
+    is valid only while each still resolves the same way).
     """
     base = f"share/{snap.id}/"
     url = f"{config.base_url}{base}"
@@ -187,12 +226,12 @@ def share_page(
     assets: dict[str, Path] = {}
 
     def resolve_asset(src: str) -> str | None:
-        if not is_safe_asset_ref(src):
+        found = asset_source(paths, src)
+        if refs is not None:
+            refs[src] = found is not None
+        if found is None:
             return None
-        source = paths.content / src
-        if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
-            return None  # only real files inside content/assets/ are ever published
-        assets[src] = source
+        assets[src] = found
         return f"{prefix}{src}"
 
     views = []
@@ -215,7 +254,17 @@ def share_page(
     return page, assets
 
 
-def build_time(listed: list[Snapshot]) -> str:
+def asset_source(paths: SitePaths, src: str) -> Path | None:
+    """The file an image reference publishes: only real files inside content/assets/."""
+    if not is_safe_asset_ref(src):
+        return None
+    source = paths.content / src
+    if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
+        return None
+    return source
+
+
+def build_time(listed: Sequence[ShareFacts]) -> str:
     """The feed's updated time: newest listed share, else SOURCE_DATE_EPOCH, else 1970."""
     if listed:
         return max(s.frozen for s in listed)
@@ -227,7 +276,7 @@ def build_time(listed: list[Snapshot]) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sitemap(config: SiteConfig, listed: list[Snapshot]) -> bytes:
+def _sitemap(config: SiteConfig, listed: Sequence[ShareFacts]) -> bytes:
     rows = [f"  <url><loc>{xml_escape(config.base_url)}</loc></url>"]
     for snap in listed:
         loc = xml_escape(f"{config.base_url}share/{snap.id}/")
@@ -239,7 +288,7 @@ def _sitemap(config: SiteConfig, listed: list[Snapshot]) -> bytes:
     ).encode()
 
 
-def _feed(config: SiteConfig, listed: list[Snapshot], summaries: list[ShareSummary]) -> bytes:
+def _feed(config: SiteConfig, listed: Sequence[ShareFacts], summaries: list[ShareSummary]) -> bytes:
     entries = []
     for snap, summary in zip(listed, summaries, strict=True):
         url = xml_escape(f"{config.base_url}share/{snap.id}/")
@@ -284,19 +333,28 @@ def check_for_leaks(
     """Refuse to publish a revoked ID anywhere, or an unlisted ID outside its own folder."""
     revoked = content.revoked_ids
     unlisted = {s.id for s in content.snapshots.values() if not s.listed}
-    problems: list[Problem] = []
-    for rel, data in sorted(files.items()):
-        if not (revoked or unlisted):
-            break
-        for found in sorted((find_ids or ids_in)(data)):
-            if found in revoked:
-                problems.append(Problem(Path("output") / rel,
-                                        f"would publish revoked share ID {found}"))
-            elif found in unlisted and not rel.startswith(f"share/{found}/"):
-                problems.append(Problem(Path("output") / rel,
-                                        f"would publish unlisted share ID {found} outside "
-                                        f"share/{found}/"))
+    unlisted |= {m.id for m in content.unread_shares.values() if not m.listed}
+    if not (revoked or unlisted):
+        return
+    scan = find_ids or ids_in
+    problems = leak_problems(((rel, scan(data)) for rel, data in sorted(files.items())),
+                             revoked, unlisted)
     if problems:
         raise ContentError(problems)
 
 
+def leak_problems(
+    found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str]
+) -> list[Problem]:
+    """The leak rule over (output path, share IDs in that file) pairs."""
+    problems: list[Problem] = []
+    for rel, ids in found:
+        for share_id in sorted(ids):
+            if share_id in revoked:
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish revoked share ID {share_id}"))
+            elif share_id in unlisted and not rel.startswith(f"share/{share_id}/"):
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish unlisted share ID {share_id} outside "
+                                        f"share/{share_id}/"))
+    return problems

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import AmberError, ContentError, RefusedError, UsageError
+from generator.errors import AmberError, ContentError, RefusedError, UsageError, display_path
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +45,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"amber: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -120,9 +130,19 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = command("build", "build the static site into output/",
-                "Validate content/ and write the site to output/ (replaced whole, at the end).")
+                "Validate content/ and write the site to output/. Only shares whose snapshot,\n"
+                "theme or settings changed are rendered again; the rest come from the cache\n"
+                "in .amber-cache/ (safe to delete). The new site is swapped in at once at the\n"
+                "end, so output/ is always the old site or the new one, never a mix.")
     p.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
     p.add_argument("--output", metavar="DIR", type=Path, help="write here instead of output/")
+    p.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                   help="render on N processes (default: one per CPU core)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="ignore and do not update .amber-cache/: render everything afresh")
+    p.add_argument("--shard", metavar="I/N", default=None,
+                   help="write only the share pages in bucket I of N (by share ID) plus the "
+                        "site-wide files; the N output trees copied together are the site")
 
     command("check", "validate everything; exit 1 on any problem",
             "Validate site.yaml, conversations, snapshots and their digests, share IDs,\n"
@@ -158,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a full disk, a read-only folder: one line, never a traceback
+        where = f"{display_path(Path(exc.filename))}: " if exc.filename else ""
+        print(f"amber: cannot read or write {where}{exc.strerror or exc}; files amber "
+              "writes are replaced whole, so none was left half-written", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 def print_json(value: object) -> None:

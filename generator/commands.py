@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from generator.build import build_site
 from generator.checks import check_content, guard_sensitive, snapshot_findings
 from generator.content import SitePaths, load_content, load_snapshot_unverified
 from generator.errors import AmberError, ContentError, RefusedError, UsageError
 from generator.ids import is_share_id
+from generator.lock import recover_output, revocation_journal, writes_site
 from generator.output import write_atomic
 from generator.scaffold import check_requirement, write_workflows
 from generator.sensitive import new_findings, scan_messages
@@ -45,6 +45,7 @@ def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+@writes_site()
 def cmd_share(args: argparse.Namespace, root: Path) -> int:
     content = load_content(SitePaths(root))
     config = content.require_valid()
@@ -87,6 +88,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+@writes_site()
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if args.title is not None and not args.title.strip():
         raise UsageError("--title must not be empty")
@@ -134,6 +136,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+@writes_site()
 def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
     if args.all and args.ids:
         raise UsageError("give share IDs or --all, not both")
@@ -166,7 +169,8 @@ def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
                    args.yes, destructive=True):
         print("amber: nothing revoked", file=sys.stderr)
         return 1
-    revoke(content, ids)
+    with revocation_journal(paths, ids):
+        revoke(content, ids)
     for share_id in ids:
         print(f"revoked {share_id}")
     print("Run `amber build` (or push) to take the pages down.", file=sys.stderr)
@@ -211,10 +215,22 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+@writes_site()
 def cmd_build(args: argparse.Namespace, root: Path) -> int:
-    result = build_site(root, base_url=args.base_url, output=args.output)
-    print(f"Built {result.pages} share page(s), {result.files} files in {result.output}",
-          file=sys.stderr)
+    if args.output is not None:
+        recover_output(args.output)  # what a killed build into that folder left beside it
+    from generator.incremental import Shard, build
+
+    shard = Shard.parse(args.shard) if args.shard else None
+    result = build(root, base_url=args.base_url, output=args.output, jobs=args.jobs,
+                   use_cache=not args.no_cache, shard=shard)
+    if result.changed == 0:
+        print(f"Up to date: {result.pages} share page(s), {result.files} files in "
+              f"{result.output}", file=sys.stderr)
+    else:
+        print(f"Built {result.pages} share page(s), {result.files} files in {result.output}"
+              + (f" ({result.changed} written)" if result.changed is not None else ""),
+              file=sys.stderr)
     return 0
 
 
@@ -260,6 +276,13 @@ messages:
 """
 
 
+def _existing_site(args: argparse.Namespace, _root: Path | None) -> Path | None:
+    """Where `init` writes, when a site is already there to lock (a new folder has none)."""
+    target = (args.dir or Path.cwd()).resolve()
+    return target if (target / "content").is_dir() else None
+
+
+@writes_site(_existing_site)
 def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
     target = (args.dir or Path.cwd()).resolve()
     paths = SitePaths(target)

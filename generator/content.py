@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from generator.errors import ContentError, Problem
 from generator.ids import SLUG_RE, UUID_ANYWHERE, is_share_id
@@ -65,6 +66,47 @@ class SitePaths:
         return self.shares / f"{share_id}.yaml"
 
 
+@dataclass(frozen=True)
+class ShareMeta:
+    """What a build needs of a share file it did not re-read (unchanged since a clean read)."""
+
+    id: str
+    listed: bool
+    frozen: str
+    title: str
+    author: str | None
+    path: Path
+
+    def state(self) -> dict[str, object]:
+        return {"id": self.id, "listed": self.listed, "frozen": self.frozen,
+                "title": self.title, "author": self.author, "path": str(self.path)}
+
+    @classmethod
+    def from_state(cls, data: dict[str, object]) -> ShareMeta:
+        return cls(str(data["id"]), bool(data["listed"]), str(data["frozen"]),
+                   str(data["title"]), None if data["author"] is None else str(data["author"]),
+                   Path(str(data["path"])))
+
+    @classmethod
+    def of(cls, snap: Snapshot, path: Path) -> ShareMeta:
+        return cls(snap.id, snap.listed, snap.frozen, snap.title, snap.author, path)
+
+
+class FileMemo(Protocol):
+    """Remembers files that read cleanly, so an unchanged file need not be parsed again.
+
+    The build passes its cache (``generator.cache.BuildCache``); everything else
+    loads without one and always gets full objects.
+    """
+
+    def unchanged(self, path: Path) -> object | None: ...
+
+    def remember(self, path: Path, payload: ShareMeta | str,
+                 before: tuple[int, int, int, int] | None) -> None: ...
+
+    def mentions(self, path: Path) -> tuple[tuple[str, int], ...] | None: ...
+
+
 @dataclass
 class SiteContent:
     """Everything loaded from content/, with the problems found on the way."""
@@ -75,6 +117,14 @@ class SiteContent:
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
     tombstones: list[Tombstone] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unread_shares: dict[str, ShareMeta] = field(default_factory=dict)
+    """With a memo only: valid share files not parsed again because they did not change."""
+    unread_conversations: set[str] = field(default_factory=set)
+    """With a memo only: slugs of valid conversation files not parsed again."""
+
+    @property
+    def share_ids(self) -> set[str]:
+        return set(self.snapshots) | set(self.unread_shares)
 
     @property
     def revoked_ids(self) -> set[str]:
@@ -86,8 +136,15 @@ class SiteContent:
         return self.config
 
 
-def load_content(paths: SitePaths, *, snapshots: bool = True) -> SiteContent:
-    """Read site.yaml, conversations, shares and revoked.yaml; collect every problem."""
+def load_content(
+    paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None
+) -> SiteContent:
+    """Read site.yaml, conversations, shares and revoked.yaml; collect every problem.
+
+    With ``memo``, files unchanged since a clean read are not parsed: they land in
+    ``unread_shares`` / ``unread_conversations`` instead of ``snapshots`` /
+    ``conversations`` (only the build, which renders from its cache, asks for that).
+    """
     site = SiteContent(paths)
     if not paths.content.is_dir():
         site.problems.append(Problem(paths.content, "no content/ directory here; run `amber "
@@ -98,11 +155,11 @@ def load_content(paths: SitePaths, *, snapshots: bool = True) -> SiteContent:
         if directory.is_symlink():
             site.problems.append(Problem(directory, "is a symbolic link; amber reads and "
                                          "publishes only files that are inside content/"))
-    _load_conversations(paths.conversations, site)
+    _load_conversations(paths.conversations, site, memo)
     site.tombstones = _load_tombstones(paths.revoked, site.problems)
     if snapshots:
-        _load_snapshots(paths.shares, site)
-        _check_revocations(site)
+        _load_snapshots(paths.shares, site, memo)
+        _check_revocations(site, memo)
     # Within a file, report top to bottom, as an editor would show them.
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in site.problems))}
     site.problems.sort(key=lambda p: (order[p.path], p.line or 0, p.col or 0))
@@ -149,7 +206,16 @@ def _regular_files(directory: Path, problems: list[Problem]) -> list[Path]:
     return out
 
 
-def _load_conversations(directory: Path, site: SiteContent) -> None:
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | None) -> None:
+    seen: dict[str, Path] = {}
     for path in _regular_files(directory, site.problems):
         if path.suffix.lower() not in CONVERSATION_SUFFIXES:
             continue
@@ -158,11 +224,15 @@ def _load_conversations(directory: Path, site: SiteContent) -> None:
             site.problems.append(Problem(path, "file name must be a slug: lowercase letters, "
                                          "digits, '-' and '_' (such as rust-lifetimes.yaml)"))
             continue
-        if slug in site.conversations:
-            other = site.conversations[slug].path
+        if slug in seen:
             site.problems.append(Problem(path, f"two files for conversation {slug!r} "
-                                         f"(also {other.name if other else '?'})"))
+                                         f"(also {seen[slug].name})"))
             continue
+        if memo is not None and memo.unchanged(path) == slug:
+            site.unread_conversations.add(slug)
+            seen[slug] = path
+            continue
+        before = _signature(path)
         node = _parse(path, site.problems)
         if node is None:
             continue
@@ -170,6 +240,9 @@ def _load_conversations(directory: Path, site: SiteContent) -> None:
         site.problems.extend(found)
         if conv is not None:
             site.conversations[slug] = conv
+            seen[slug] = path
+            if memo is not None and not found:
+                memo.remember(path, slug, before)
 
 
 def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
@@ -183,12 +256,19 @@ def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
     return tombstones
 
 
-def _load_snapshots(directory: Path, site: SiteContent) -> None:
+def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None) -> None:
     for path in _regular_files(directory, site.problems):
         if path.suffix != ".yaml" or not is_share_id(path.stem):
             site.problems.append(Problem(path, "not a share file: content/shares/ holds only "
                                          "<uuid4>.yaml files written by `amber share`"))
             continue
+        if memo is not None:
+            known = memo.unchanged(path)
+            if isinstance(known, ShareMeta) and known.id == path.stem:
+                site.unread_shares[known.id] = ShareMeta(known.id, known.listed, known.frozen,
+                                                         known.title, known.author, path)
+                continue
+        before = _signature(path)
         node = _parse(path, site.problems)
         if node is None:
             continue
@@ -196,6 +276,8 @@ def _load_snapshots(directory: Path, site: SiteContent) -> None:
         site.problems.extend(found)
         if snap is not None:
             site.snapshots[snap.id] = snap
+            if memo is not None and not found:
+                memo.remember(path, ShareMeta.of(snap, path), before)
 
 
 def load_snapshot_unverified(paths: SitePaths, share_id: str) -> Snapshot:
@@ -211,18 +293,32 @@ def load_snapshot_unverified(paths: SitePaths, share_id: str) -> Snapshot:
     return snap
 
 
-def _check_revocations(site: SiteContent) -> None:
+def _check_revocations(site: SiteContent, memo: FileMemo | None = None) -> None:
     """A revoked ID must not come back, by a bad merge or by hand, anywhere in content/."""
-    site.problems.extend(revocation_problems(site, _content_text_files(site.paths)))
+    if memo is None:
+        site.problems.extend(revocation_problems(site, _content_text_files(site.paths)))
+        return
+
+    def mentions(path: Path) -> Sequence[tuple[str, int]]:
+        known = memo.mentions(path)
+        return known if known is not None else share_id_mentions(path)
+
+    site.problems.extend(revocation_problems(site, _content_text_files(site.paths), mentions))
 
 
 def share_id_mentions(path: Path) -> tuple[tuple[str, int], ...]:
     """Each share-ID-shaped string in a file, once, in order of first appearance, with its
     line: the first revoked one among them is the first revoked match in the text."""
     try:
-        text = path.read_text("utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError:
         return ()
+    return share_id_mentions_in(data)
+
+
+def share_id_mentions_in(data: bytes) -> tuple[tuple[str, int], ...]:
+    """``share_id_mentions`` of a file's bytes."""
+    text = data.decode("utf-8", errors="replace")
     seen: dict[str, int] = {}
     for match in UUID_ANYWHERE.finditer(text):
         if match.group(0) not in seen:
@@ -245,7 +341,7 @@ def revocation_problems(
     problems: list[Problem] = []
     shares_dir = site.paths.shares
     share_files = {p.stem for p in shares_dir.glob("*.yaml")} if shares_dir.is_dir() else set()
-    for share_id in sorted(revoked & (set(site.snapshots) | share_files)):
+    for share_id in sorted(revoked & (site.share_ids | share_files)):
         problems.append(Problem(site.paths.share_file(share_id),
                                 f"share {share_id} was revoked (content/revoked.yaml) but "
                                 "its snapshot is back; delete this file"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from generator.content import SitePaths
 from generator.errors import AmberError, UsageError, display_path
 from generator.fork import MAX_DOWNLOAD, TIMEOUT, read_source, write_fork
+from generator.lock import site_lock
 
 DESCRIPTION = f"""\
 Continue a shared conversation: write it as a new, live conversation under
@@ -49,7 +50,8 @@ def cmd_fork(args: argparse.Namespace, root: Path) -> int:
         raise AmberError(f"{display_path(paths.content)}: no content/ directory here; run "
                          "`amber init` or pass --site DIR")
     forked = read_source(root, args.source, timeout=args.timeout)
-    path = write_fork(paths.conversations, forked, args.slug)
+    with site_lock(root):  # not while fetching a URL: only the write needs it
+        path = write_fork(paths.conversations, forked, args.slug)
     conv = forked.conversation
     print(f"Forked {conv.title!r} ({len(conv.messages)} messages) from {forked.origin.kind} "
           f"into {display_path(path)}. Add messages, then `amber share {path.stem}`.",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from generator.content import SitePaths
 from generator.importers import FORMAT_NAMES, FORMATS
+from generator.lock import writes_site
 from generator.progress import wants_progress
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.set_defaults(handler=cmd_import)
 
 
+@writes_site()
 def cmd_import(args: argparse.Namespace, root: Path) -> int:
     from generator.importers import run_import
 

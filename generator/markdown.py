@@ -10,17 +10,18 @@ language is taken from the fence, never guessed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -70,8 +71,42 @@ def _lexer(language: str) -> Lexer | None:
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
+_BLOCK_MEMO: tuple[dict[str, str], dict[str, str]] | None = None
+"""While a share renders: (blocks from its last render, blocks used now), by digest."""
+
+
+@contextlib.contextmanager
+def code_block_memo(known: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Reuse highlighted code blocks by their digest while rendering one share.
+
+    Highlighting is most of a page's cost and depends only on the block itself,
+    so a theme change re-renders pages without highlighting again. Yields the
+    blocks this render used, for the cache to keep.
+    """
+    global _BLOCK_MEMO
+    used: dict[str, str] = {}
+    previous, _BLOCK_MEMO = _BLOCK_MEMO, (known, used)
+    try:
+        yield used
+    finally:
+        _BLOCK_MEMO = previous
+
+
 def code_block(code: str, language: str | None = None, title: str | None = None) -> str:
     """A highlighted code block: label, optional title, keyboard-scrollable ``<pre>``."""
+    if _BLOCK_MEMO is None:
+        return _code_block(code, language, title)
+    known, used = _BLOCK_MEMO
+    key = hashlib.sha256(f"{language}\0{title}\0{code}".encode("utf-8", "surrogatepass")
+                         ).hexdigest()[:40]
+    html = known.get(key)
+    if html is None:
+        html = _code_block(code, language, title)
+    used[key] = html
+    return html
+
+
+def _code_block(code: str, language: str | None, title: str | None) -> str:
     lang = (language or "").strip()
     lexer = _lexer(lang.lower()) if lang else None
     body = highlight(code, lexer, _FORMATTER) if lexer is not None else str(escape(code))
@@ -165,13 +200,95 @@ def _render_image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     )
 
 
+_TASK = re.compile(r"\[([ xX])\][ \t\n\v\f\r]")
+"""``[ ]`` or ``[x]`` and a space opening a list item's first paragraph (GFM task lists)."""
+
+
+def _html_token(content: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = content
+    return token
+
+
+def _task_lists(state: StateCore) -> None:
+    """GFM task lists, each item's text in a ``<label>`` with its disabled checkbox.
+
+    A form control needs an accessible name, and the text is it. This replaces
+    mdit-py-plugins' tasklists, which searches backwards from every item for its
+    list: quadratic, so a message of 20,000 ``- [ ] x`` lines took minutes. A stack
+    of the open lists finds it at once.
+    """
+    tokens = state.tokens
+    lists: list[Token] = []
+    for i, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(token)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif (
+            token.type == "inline" and i >= 2 and lists
+            and tokens[i - 1].type == "paragraph_open"
+            and tokens[i - 2].type == "list_item_open"
+            and token.children and token.children[0].type == "text"
+        ):
+            match = _TASK.match(token.content)
+            if match is None or token.children[0].content[:3] != match.group(0)[:3]:
+                continue  # no marker, or it is a link ([x] with a definition of x)
+            checked = ' checked="checked"' if match.group(1) != " " else ""
+            checkbox = (f'<input class="task-list-item-checkbox"{checked} disabled="disabled" '
+                        'type="checkbox">')
+            first = token.children[0]
+            first.content = first.content[3:]
+            token.children[:0] = [_html_token("<label>"), _html_token(checkbox)]
+            token.children.append(_html_token("</label>"))
+            tokens[i - 2].attrSet("class", "task-list-item")
+            lists[-1].attrSet("class", "contains-task-list")
+
+
+LINK_EXPANSION_BASE = 1_000_000
+"""Characters of link targets and titles a message may put out beyond 16 per input character."""
+
+
+def _limit_link_expansion(state: StateCore) -> None:
+    """Keep a message's links from multiplying its size: ``[x]: <long URL>`` and then
+    ``[x]`` used a million times would write the URL a million times (quadratic output).
+
+    Targets and titles come from the text itself, at most a few times longer once
+    percent-encoded, except through references. Past a generous budget, the rest of
+    the links keep their text and lose their target (``<a>`` without ``href``).
+    """
+    budget = LINK_EXPANSION_BASE + 16 * len(state.src)
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type not in ("link_open", "image") or not token.attrs:
+                continue
+            budget -= sum(len(str(token.attrs.get(key) or "")) for key in ("href", "src", "title"))
+            if budget < 0:
+                for key in ("href", "title"):
+                    token.attrs.pop(key, None)
+                if token.type == "image":
+                    token.attrs["src"] = ""
+
+
+MAX_NESTING = 32
+"""Deepest nesting of blocks and inline markup parsed (markdown-it's default is 100).
+
+Text nested deeper than this is dropped, as markdown-it does past its limit. Every
+unclosed ``[`` or ``![`` makes the parser look ahead this many levels, so a lower
+limit makes ``"[" * 50_000`` several times faster; 16 levels of nested lists (two
+levels each) is more than any conversation uses."""
+
+
 @functools.cache
 def _markdown() -> MarkdownIt:
-    md = _SafeMarkdownIt("js-default", {"html": False, "linkify": True, "typographer": False})
+    md = _SafeMarkdownIt("js-default", {"html": False, "linkify": True, "typographer": False,
+                                        "maxNesting": MAX_NESTING})
     md.enable(["linkify", "table", "strikethrough"])
-    # label=True wraps each task's text in a <label> with its checkbox: a form control
-    # needs an accessible name, and the text is it.
-    md.use(footnote_plugin).use(tasklists_plugin, label=True).use(math_plugin)
+    md.use(footnote_plugin).use(math_plugin)
+    md.core.ruler.after("inline", "task_lists", _task_lists)
+    md.core.ruler.after("inline", "limit_link_expansion", _limit_link_expansion)
     md.core.ruler.push("demote_headings", _demote_headings)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
@@ -184,8 +301,19 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+MARKDOWN_LIMIT = 500_000
+"""Longest text formatted as Markdown, in characters; longer text is shown as plain text.
+
+Formatting time grows in step with the text, but with a large factor for hostile
+shapes (runs of ``[``); a message this long is a pasted log or dump, which reads as
+well unformatted, and a page built from it stays quick to build."""
+
+
 def render_markdown(text: str, doc_id: str = "") -> str:
     """Markdown to HTML; ``doc_id`` keeps footnote ids unique when messages share a page."""
+    if len(text) > MARKDOWN_LIMIT:
+        note = f"Shown as plain text: {len(text):,} characters is too long to format"
+        return code_block(text, None, note)
     env = {"docId": doc_id} if doc_id else {}
     return _markdown().render(text, env)
 

@@ -150,6 +150,22 @@ def _render_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     return _render(tokens[idx], display=True)
 
 
+def _find_closer(state: StateInline, closer: str, start: int) -> int:
+    """Where ``closer`` next occurs from ``start`` within the range being parsed, or -1.
+
+    Remembered per parse state: a run of ``\\(`` without a closer would otherwise
+    search to the end once for each of them (quadratic time).
+    """
+    memo: dict[tuple[str, int], tuple[int, int]] = state.__dict__.setdefault("_amber_closers", {})
+    key = (closer, state.posMax)
+    known = memo.get(key)
+    if known is not None and known[0] <= start and (known[1] < 0 or start <= known[1]):
+        return known[1]
+    end = state.src.find(closer, start, state.posMax)
+    memo[key] = (start, end)
+    return end
+
+
 def _bracket_inline(state: StateInline, silent: bool) -> bool:
     """``\\(…\\)`` inline and ``\\[…\\]`` within a paragraph; runs before backslash escapes."""
     src, pos = state.src, state.pos
@@ -157,7 +173,7 @@ def _bracket_inline(state: StateInline, silent: bool) -> bool:
         return False
     opener = src[pos:pos + 2]
     closer = _CLOSERS[opener]
-    end = src.find(closer, pos + 2)
+    end = _find_closer(state, closer, pos + 2)
     if end < 0 or not src[pos + 2:end].strip():
         return False
     if not silent:
@@ -184,6 +200,8 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
             text = text[2:]
         elif not text.strip():
             return False  # a blank line ends the block before any closing \]
+        elif text.startswith("\\["):
+            return False  # so does another opener: each line is read once, not once per \[
         stripped = text.rstrip()
         if stripped.endswith("\\]"):
             lines.append(stripped[:-2])

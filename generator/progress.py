@@ -23,3 +23,16 @@ def progress(items: list[T], label: str) -> Iterator[T] | Iterable[T]:
     from tqdm import tqdm
 
     return tqdm(items, desc=label, unit="share", leave=False, file=sys.stderr)
+
+
+def progress_count(items: Iterator[T], total: int, label: str) -> Iterator[T]:
+    """``progress`` for results that arrive one by one (from worker processes)."""
+    if total < MIN_ITEMS or not wants_progress():
+        yield from items
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=label, unit="share", leave=False, file=sys.stderr) as bar:
+        for item in items:
+            bar.update(1)
+            yield item

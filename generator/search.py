@@ -23,10 +23,20 @@ _ANNOTATION = re.compile(r"<annotation\b[^>]*>.*?</annotation>", re.DOTALL)
 """The TeX source of a formula repeats its MathML text: searching one copy is enough."""
 
 
+def search_text(page: SharePage) -> str:
+    """The bounded plain text of a share that the filter searches."""
+    return plain_text(_ANNOTATION.sub(" ", " ".join(m.html for m in page.messages)), TEXT_LIMIT)
+
+
 def search_index(entries: Sequence[tuple[ShareSummary, SharePage]]) -> bytes:
     """The JSON array, newest first as given; stable bytes for the same content."""
     if any(not page.listed for _, page in entries):
         raise ValueError("search.json takes listed shares only")
+    return search_json([(summary, search_text(page)) for summary, page in entries])
+
+
+def search_json(entries: Sequence[tuple[ShareSummary, str]]) -> bytes:
+    """``search_index`` from texts already extracted (a build reuses them from its cache)."""
     records = [
         {
             "title": summary.title,
@@ -34,10 +44,9 @@ def search_index(entries: Sequence[tuple[ShareSummary, SharePage]]) -> bytes:
             "frozen": summary.frozen,
             "frozen_display": summary.frozen_display,
             "excerpt": summary.excerpt,
-            "text": plain_text(_ANNOTATION.sub(" ", " ".join(m.html for m in page.messages)),
-                               TEXT_LIMIT),
+            "text": text,
         }
-        for summary, page in entries
+        for summary, text in entries
     ]
     # ensure_ascii keeps the file 7-bit; "<" is escaped too, so no reader can mistake
     # it for markup (it is fetched as JSON, never placed in a page).

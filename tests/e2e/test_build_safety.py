@@ -106,7 +106,9 @@ def test_rebuild_replaces_output_whole_and_leaves_no_stray_dirs(built_copy: Buil
     build(built_copy.root)
     assert not stale.exists(), "output/ must be replaced whole"
     assert stray_build_dirs(built_copy.root) == []
-    assert sorted(p.name for p in built_copy.root.iterdir()) == ["content", "output"]
+    # .amber-cache/ holds the render cache and the spare tree (documented, git-ignored)
+    assert sorted(p.name for p in built_copy.root.iterdir()) == [
+        ".amber-cache", "content", "output"]
 
 
 # --- build never destroys what it did not build -------------------------------------
@@ -117,12 +119,12 @@ def test_output_into_a_foreign_folder_is_refused_and_keeps_its_files(site: Path)
     notes.mkdir()
     (notes / "todo.txt").write_text("my precious notes")
     for target in ("notes", "content"):
-        before = tree_bytes(site)
+        before = user_files(site)
         result = run_amber("build", "--output", target, cwd=site)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
         assert target in result.stderr
-        assert tree_bytes(site) == before, f"build --output {target} changed files"
+        assert user_files(site) == before, f"build --output {target} changed files"
         assert stray_build_dirs(site) == []
 
 
@@ -136,3 +138,9 @@ def test_output_through_a_symlink_is_refused(site: Path, tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     assert (real / "keep.txt").read_text() == "keep me"
     assert (site / "output").is_symlink()
+
+
+def user_files(site: Path) -> dict[str, bytes]:
+    """Every file of the site but amber's own cache and lock (``.amber-cache/``)."""
+    return {rel: data for rel, data in tree_bytes(site).items()
+            if not rel.startswith(".amber-cache/")}

@@ -1,0 +1,376 @@
+"""The build cache in ``.amber-cache/``: what the last build read, rendered and wrote.
+
+A share page is a pure function of its snapshot file, the theme, the site
+settings and amber's own code. So a rendered share is stored under a digest of
+those four (``record_key``), and a later build reuses it instead of parsing
+Markdown and highlighting code again. Content files are remembered by their
+``lstat`` signature and SHA-256: an unchanged file is not even parsed.
+
+The cache only ever saves work, never changes what is written: every key
+covers everything its value depends on, and a build without it
+(``--no-cache``) writes the same bytes. Deleting the folder is always safe.
+It holds data only (JSON and raw bytes, never pickles), because CI restores
+it from a shared store. Entries of shares that are no longer in the site are
+dropped when the state is saved, so a revoked page cannot come back from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sys
+import zlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from generator.content import ShareMeta, share_id_mentions_in
+from generator.model import SiteConfig
+from generator.output import write_atomic
+from generator.theme import Theme
+
+CACHE_DIR = ".amber-cache"
+STATE_FORMAT = 1
+"""Bump when the layout of ``state.json`` or of a record changes."""
+
+RENDER_LIBRARIES = (
+    "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments", "latex2mathml",
+    "Jinja2", "MarkupSafe",
+)
+"""Libraries whose version changes rendered bytes."""
+
+Signature = tuple[int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode): changes whenever a file is written or replaced."""
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_CODE_FINGERPRINT: str | None = None
+
+
+def code_fingerprint() -> str:
+    """amber's own source and the rendering libraries: any change re-renders everything."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        digest = hashlib.sha256(f"amber-render-{STATE_FORMAT}".encode())
+        package = Path(__file__).parent
+        for source in sorted(package.rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes() + b"\0")
+        for name in RENDER_LIBRARIES:
+            try:
+                version = importlib.metadata.version(name)
+            except importlib.metadata.PackageNotFoundError:
+                version = "-"
+            digest.update(f"{name}={version}\0".encode())
+        digest.update(f"python={sys.version_info[:2]}".encode())
+        _CODE_FINGERPRINT = digest.hexdigest()
+    return _CODE_FINGERPRINT
+
+
+def theme_fingerprint(theme: Theme) -> str:
+    """Every template and static file the theme could use, by layer, name and content."""
+    digest = hashlib.sha256()
+    for layer in theme.layers:
+        for sub in ("templates", "static"):
+            folder = layer / sub
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(f"{layer}\0{path.relative_to(layer).as_posix()}\0".encode())
+                    digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def site_key(config: SiteConfig, theme: Theme) -> str:
+    """What every share page depends on besides its own snapshot."""
+    settings = json.dumps(asdict(config), sort_keys=True)
+    return hashlib.sha256(
+        f"{code_fingerprint()}\0{theme_fingerprint(theme)}\0{settings}".encode()
+    ).hexdigest()
+
+
+def record_key(key_of_site: str, file_digest: str) -> str:
+    return hashlib.sha256(f"{key_of_site}\0{file_digest}".encode()).hexdigest()
+
+
+@dataclass
+class ShareRecord:
+    """One rendered share: what the index, feeds, leak check and writer need of it.
+
+    ``files`` holds the bytes only while they are on their way to disk; the
+    state keeps everything else, so the index of 10,000 shares is rebuilt
+    without reading a single page.
+    """
+
+    id: str
+    key: str
+    listed: bool
+    frozen: str
+    title: str
+    author: str | None
+    frozen_display: str
+    description: str
+    message_count: int
+    search_text: str
+    hashes: dict[str, str]
+    """Output path -> SHA-256 of its bytes."""
+    ids: dict[str, list[str]]
+    """Output path -> share IDs found in it (for the leak check)."""
+    assets: dict[str, bool]
+    """Image reference -> whether it resolved to a file in content/assets/."""
+    files: dict[str, bytes] | None = field(default=None, repr=False)
+
+    def state(self) -> dict[str, object]:
+        data = asdict(self)
+        del data["files"]
+        return data
+
+    @classmethod
+    def from_state(cls, data: dict[str, object]) -> ShareRecord:
+        return cls(**data, files=None)  # type: ignore[arg-type]
+
+
+def pack_files(files: dict[str, bytes], blocks: dict[str, str]) -> bytes:
+    """A record's bytes on disk: a JSON header, then the files back to back, compressed.
+
+    ``blocks`` (highlighted code by digest) is kept for the next render of the same
+    share under another theme; it is tied to this version of amber's code.
+    """
+    names = sorted(files)
+    header = json.dumps({"files": [[n, len(files[n])] for n in names], "blocks": blocks,
+                         "code": code_fingerprint()}, ensure_ascii=True).encode()
+    body = b"".join(files[n] for n in names)
+    return zlib.compress(len(header).to_bytes(8, "big") + header + body, 1)
+
+
+def unpack_files(blob: bytes) -> tuple[dict[str, bytes], dict[str, str]]:
+    raw = zlib.decompress(blob)
+    size = int.from_bytes(raw[:8], "big")
+    header = json.loads(raw[8:8 + size])
+    blocks = header["blocks"] if header.get("code") == code_fingerprint() else {}
+    files: dict[str, bytes] = {}
+    offset = 8 + size
+    for name, length in header["files"]:
+        files[name] = raw[offset:offset + length]
+        offset += length
+    if offset != len(raw):
+        raise ValueError("record length mismatch")
+    return files, blocks
+
+
+class BuildCache:
+    """``.amber-cache/``: file memo, share records, and what the last build wrote.
+
+    ``BuildCache(None)`` is the cache turned off (``--no-cache``): every lookup
+    misses and nothing is saved, so the build does all the work.
+    """
+
+    def __init__(self, directory: Path | None, *, load: bool = True) -> None:
+        self.directory = directory
+        self.files: dict[str, dict[str, object]] = {}
+        self.records: dict[str, ShareRecord] = {}
+        self.trees: dict[str, dict[str, object]] = {}
+        self._seen_files: set[str] = set()
+        if directory is not None and load:
+            self._load()
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    # --- state ----------------------------------------------------------------
+
+    def _state_path(self) -> Path:
+        assert self.directory is not None
+        return self.directory / "state.json"
+
+    def _load(self) -> None:
+        try:
+            state = json.loads(self._state_path().read_bytes())
+        except (OSError, ValueError):
+            return  # no cache yet, or a damaged one: start afresh
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+            return
+        try:
+            self.files = dict(state["files"])
+            self.records = {k: ShareRecord.from_state(v) for k, v in state["records"].items()}
+            self.trees = dict(state["trees"])
+        except (KeyError, TypeError, ValueError):
+            self.files, self.records, self.trees = {}, {}, {}
+
+    def save(self, live_shares: Iterable[str]) -> None:
+        """Write the state, keeping only files seen in this build and shares still live."""
+        if self.directory is None:
+            return
+        live = set(live_shares)
+        self.records = {k: v for k, v in self.records.items() if k in live}
+        self.files = {k: v for k, v in self.files.items() if k in self._seen_files}
+        state = {
+            "format": STATE_FORMAT,
+            "files": self.files,
+            "records": {k: v.state() for k, v in sorted(self.records.items())},
+            "trees": self.trees,
+        }
+        self.directory.mkdir(parents=True, exist_ok=True)
+        _ignore_marker(self.directory)
+        write_atomic(self._state_path(),
+                     json.dumps(state, ensure_ascii=True, separators=(",", ":")).encode())
+        self._prune_blobs({r.key for r in self.records.values()})
+        self._prune_trees()
+
+    def _prune_trees(self) -> None:
+        """Spare trees of output folders this cache no longer tracks."""
+        assert self.directory is not None
+        trees = self.directory / "trees"
+        if not trees.is_dir():
+            return
+        keep = {tree_folder_name(target) for target in self.trees}
+        for folder in trees.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # --- content files (the memo load_content asks) ---------------------------
+
+    def unchanged(self, path: Path) -> object | None:
+        """What a clean earlier read of ``path`` gave, if the file is still the same."""
+        name = self._name(path)
+        self._seen_files.add(name)
+        entry = self.files.get(name)
+        if entry is None:
+            return None
+        sig = signature(path)
+        if sig is None:
+            return None
+        if list(sig) != entry["sig"]:
+            try:
+                if sha256_file(path) != entry["digest"]:
+                    return None
+            except OSError:
+                return None
+            entry["sig"] = list(sig)  # touched but not changed (a fresh git checkout)
+        return _payload(entry)
+
+    def remember(self, path: Path, payload: ShareMeta | str, before: Signature | None) -> None:
+        """Note a file that read cleanly; ``before`` is its signature before it was parsed."""
+        if self.directory is None or before is None:
+            return
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        if signature(path) != before:
+            return  # changed while we read it: do not vouch for either version
+        name = self._name(path)
+        self._seen_files.add(name)
+        entry: dict[str, object] = {
+            "sig": list(before), "digest": hashlib.sha256(data).hexdigest(),
+            "mentions": [list(m) for m in share_id_mentions_in(data)],
+        }
+        if isinstance(payload, ShareMeta):
+            entry["share"] = payload.state()
+        else:
+            entry["conversation"] = payload
+        self.files[name] = entry
+
+    def mentions(self, path: Path) -> tuple[tuple[str, int], ...] | None:
+        entry = self.files.get(self._name(path))
+        if entry is None or list(signature(path) or ()) != entry["sig"]:
+            return None
+        return tuple((str(i), int(line)) for i, line in entry["mentions"])  # type: ignore[union-attr]
+
+    def file_digest(self, path: Path) -> str | None:
+        entry = self.files.get(self._name(path))
+        return str(entry["digest"]) if entry is not None else None
+
+    def _name(self, path: Path) -> str:
+        """Files are known by their path inside the site, so a moved site keeps its cache."""
+        if self.directory is not None:
+            with contextlib.suppress(ValueError):
+                return path.absolute().relative_to(self.directory.absolute().parent).as_posix()
+        return str(path)
+
+    # --- share records --------------------------------------------------------
+
+    def record(self, share_id: str, key: str) -> ShareRecord | None:
+        found = self.records.get(share_id)
+        return found if found is not None and found.key == key else None
+
+    def previous_blocks(self, key: str | None) -> dict[str, str]:
+        """Highlighted code of a share's last render, whatever the theme was then."""
+        if key is None or self.directory is None:
+            return {}
+        try:
+            return unpack_files(self.blob_path(key).read_bytes())[1]
+        except (OSError, ValueError, KeyError, zlib.error):
+            return {}
+
+    def write_blob(self, key: str, files: dict[str, bytes], blocks: dict[str, str]) -> None:
+        """Store a rendered share. Not fsynced: a torn blob fails its hash check on read."""
+        if self.directory is None:
+            return
+        path = self.blob_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pack_files(files, blocks))
+        os.replace(tmp, path)
+
+    def blob_path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / "pages" / key[:2] / f"{key}.bin"
+
+    def read_files(self, record: ShareRecord) -> dict[str, bytes] | None:
+        """A record's files from disk, if its blob is there and intact."""
+        if self.directory is None:
+            return None
+        try:
+            files, _ = unpack_files(self.blob_path(record.key).read_bytes())
+        except (OSError, ValueError, KeyError, zlib.error):
+            return None
+        if {k: hashlib.sha256(v).hexdigest() for k, v in files.items()} != record.hashes:
+            return None
+        return files
+
+    def _prune_blobs(self, keep: set[str]) -> None:
+        assert self.directory is not None
+        pages = self.directory / "pages"
+        if not pages.is_dir():
+            return
+        for folder in pages.iterdir():
+            for blob in folder.iterdir() if folder.is_dir() else ():
+                if blob.name.removesuffix(".bin") not in keep:
+                    with contextlib.suppress(OSError):
+                        blob.unlink()
+
+
+def tree_folder_name(target: str) -> str:
+    """``trees/<name>``: where the spare copy of the output folder ``target`` lives."""
+    return hashlib.sha256(target.encode()).hexdigest()[:16]
+
+
+def _payload(entry: dict[str, object]) -> object:
+    if "share" in entry:
+        return ShareMeta.from_state(entry["share"])  # type: ignore[arg-type]
+    return entry.get("conversation")
+
+
+def _ignore_marker(directory: Path) -> None:
+    """A cache folder explains itself and keeps out of git even without a .gitignore entry."""
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        write_atomic(marker, b"# amber's build cache: safe to delete\n*\n")

@@ -1,0 +1,171 @@
+"""Bring a built site on disk up to date by touching only what changed, then swap it in.
+
+A full rewrite of a 10,000-share site costs seconds (30,000 files written, the
+old tree deleted). So amber keeps two trees: ``output/`` and a spare (the site
+before last). A build brings the spare up to date file by file, checking each
+kept file against the signature it had when written, and then exchanges the
+two directories in one ``renameat2(RENAME_EXCHANGE)``: readers, deploy steps
+and a killed build see the old site or the new one, never a mix. Where the
+exchange is not supported, two renames are used and the gap between them is a
+missing ``output/``, still never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+Manifest = dict[str, dict[str, object]]
+"""Relative path -> {"hash": SHA-256 hex, "sig": ``tree_signature`` when written}."""
+
+
+def tree_signature(path: Path) -> list[int] | None:
+    """(size, mtime_ns, inode) of a file in a built tree.
+
+    Unlike content files, ctime is left out: the two trees share unchanged files
+    as hard links, and every link or unlink of one copy touches the other's ctime.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
+    """Files of ``tree`` that are exactly as the manifest says, and every other entry.
+
+    Anything unexpected (unknown files, changed files, symlinks, special files)
+    is listed for removal: a tree is trusted only where its signatures match.
+    """
+    good: dict[str, str] = {}
+    stray: list[str] = []
+    if not tree.is_dir() or tree.is_symlink():
+        return good, stray
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        with os.scandir(tree / prefix if prefix else tree) as entries:
+            for entry in entries:
+                rel = f"{prefix}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(rel + "/")
+                    continue
+                expected = manifest.get(rel)
+                if expected is not None and entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    sig = [st.st_size, st.st_mtime_ns, st.st_ino]
+                    if sig == expected["sig"]:
+                        good[rel] = str(expected["hash"])
+                        continue
+                stray.append(rel)
+    return good, stray
+
+
+def remove_empty_dirs(tree: Path) -> None:
+    for current, dirs, files in os.walk(tree, topdown=False):
+        if current != str(tree) and not dirs and not files:
+            with contextlib.suppress(OSError):
+                os.rmdir(current)
+        elif current != str(tree):
+            with contextlib.suppress(OSError):
+                if not os.listdir(current):
+                    os.rmdir(current)
+
+
+def put(tree: Path, rel: str, data: bytes) -> list[int]:
+    """Write a file as a new inode (never in place: the old one may be linked elsewhere)."""
+    dest = tree / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        dest.unlink()
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
+    sig = tree_signature(dest)
+    assert sig is not None
+    return sig
+
+
+def link(tree: Path, rel: str, source: Path) -> list[int] | None:
+    """Share an unchanged file with the other tree instead of copying it."""
+    dest = tree / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        dest.unlink()
+    try:
+        os.link(source, dest)
+    except OSError:
+        return None
+    return tree_signature(dest)
+
+
+def fresh_dir(beside: Path, label: str) -> Path:
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    made = Path(tempfile.mkdtemp(prefix=f".{beside.name}.{label}.", dir=beside.parent))
+    os.chmod(made, 0o755)
+    return made
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def exchange(new: Path, target: Path) -> None:
+    """Swap ``new`` into ``target``; afterwards ``new`` holds the previous ``target``."""
+    if not target.exists():
+        os.replace(new, target)
+        new.mkdir()
+        return
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        result = renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target),
+                           _RENAME_EXCHANGE)
+        if result == 0:
+            return
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    os.rmdir(aside)
+    os.replace(target, aside)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(aside, target)
+        raise
+    os.replace(aside, new)
+
+
+def mirror(source: Path, manifest: Manifest, tree: Path) -> Manifest:
+    """Make ``tree`` a hard-linked copy of the files of ``source`` (the spare after a swap)."""
+    copied: Manifest = {}
+    for rel, entry in manifest.items():
+        sig = link(tree, rel, source / rel)
+        if sig is not None and sig == entry["sig"]:
+            copied[rel] = entry
+    return copied
+
+
+def discard(tree: Path) -> None:
+    shutil.rmtree(tree, ignore_errors=True)

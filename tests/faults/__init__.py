@@ -1,0 +1,1 @@
+"""Fault tests: killed commands, two writers, full disks, read-only folders, server crashes."""

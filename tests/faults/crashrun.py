@@ -1,0 +1,186 @@
+"""Run one amber command many times, each copy killed with SIGKILL at another point.
+
+Run as a script (``python crashrun.py SPEC.json``) by the fault tests. It imports amber
+once, then for each kill point copies the template site to a fresh folder and forks a
+child that runs ``generator.cli.main(ARGV)`` there, so each run starts warm and the
+kill lands in amber's own work rather than in interpreter start-up. Two kinds of
+kill point:
+
+- ``ops``: the child kills itself with SIGKILL just before its Nth file-system
+  mutation (create or open for writing, write-through ``fsync``, mkdir, rename,
+  link, unlink, rmdir), so every step between two writes can be hit exactly;
+- ``timed``: the parent sends SIGKILL after a given delay, wherever the child is.
+
+``count`` runs the command once without killing and reports its mutations in order,
+so the test can choose points. One JSON object per run goes to stdout.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+class Mutations:
+    """Counts file-system mutations of this process; kills it before the Nth one."""
+
+    def __init__(self, kill_at: int | None) -> None:
+        self.kill_at = kill_at
+        self.pid = os.getpid()
+        self.log: list[str] = []
+
+    def hit(self, what: str, path: object) -> None:
+        if os.getpid() != self.pid:
+            return  # a worker process of amber's: only the command's own process counts
+        shown = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else path
+        self.log.append(f"{what} {shown}")
+        if self.kill_at is not None and len(self.log) == self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def install(self) -> None:
+        def wrap(module: Any, name: str, test: Any = None) -> None:
+            real = getattr(module, name)
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if test is None or test(*args, **kwargs):
+                    self.hit(name, args[0] if args else "")
+                return real(*args, **kwargs)
+
+            setattr(module, name, wrapper)
+
+        def opens_for_writing(file: object, mode: str = "r", *args: Any, **kwargs: Any) -> bool:
+            return isinstance(mode, str) and any(c in mode for c in "wax+")
+
+        def os_open_writes(path: object, flags: int, *args: Any, **kwargs: Any) -> bool:
+            return bool(flags & _WRITE_FLAGS)
+
+        for name in ("replace", "rename", "unlink", "remove", "rmdir", "link", "mkdir",
+                     "fsync", "ftruncate", "sync"):
+            if hasattr(os, name):
+                wrap(os, name)
+        wrap(os, "open", os_open_writes)
+        wrap(io, "open", opens_for_writing)
+        builtins.open = io.open
+
+
+def _warm_imports() -> None:
+    """Import what the commands import lazily, before forking (each child starts warm)."""
+    import generator.build
+    import generator.checks
+    import generator.cli
+    import generator.commands
+    import generator.importers
+    import generator.lock
+    import generator.schema  # noqa: F401
+
+
+def _run_child(site: Path, argv: list[str], log: Path, kill_at: int | None,
+               count_file: Path | None) -> None:
+    """In the forked child: run the command in ``site``; never returns."""
+    code = 70
+    try:
+        os.chdir(site)
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", closefd=False, buffering=1)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False, buffering=1)  # noqa: SIM115
+        sys.argv = ["amber", *argv]
+        mutations = Mutations(kill_at)
+        mutations.install()
+        from generator.cli import main
+
+        code = main(argv)
+        if count_file is not None:
+            data = json.dumps(mutations.log).encode()
+            with io.FileIO(count_file, "w") as fh:  # FileIO is not counted
+                fh.write(data)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _fork(site: Path, argv: list[str], log: Path, kill_at: int | None,
+          count_file: Path | None = None) -> int:
+    pid = os.fork()
+    if pid == 0:
+        _run_child(site, argv, log, kill_at, count_file)
+    return pid
+
+
+def _outcome(status: int) -> dict[str, object]:
+    if os.WIFSIGNALED(status):
+        return {"killed": os.WTERMSIG(status) == signal.SIGKILL, "signal": os.WTERMSIG(status),
+                "rc": None}
+    return {"killed": False, "signal": None, "rc": os.WEXITSTATUS(status)}
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text("utf-8"))
+    template = Path(spec["template"])
+    work = Path(spec["work"])
+    argv: list[str] = spec["argv"]
+    _warm_imports()
+    sys.dont_write_bytecode = True
+    work.mkdir(parents=True, exist_ok=True)
+    if spec["mode"] == "count":
+        site = work / "count"
+        shutil.copytree(template, site, symlinks=True)
+        count_file = work / "count.json"
+        started = time.monotonic()
+        pid = _fork(site, argv, work / "count.log", None, count_file)
+        _, status = os.waitpid(pid, 0)
+        seconds = time.monotonic() - started
+        ops = json.loads(count_file.read_text("utf-8")) if count_file.exists() else []
+        print(json.dumps({**_outcome(status), "ops": ops, "dir": str(site),
+                          "seconds": seconds}), flush=True)
+        return
+    points = spec["points"]
+    for number, point in enumerate(points):
+        site = work / f"run-{number:03d}"
+        shutil.copytree(template, site, symlinks=True)
+        log = work / f"run-{number:03d}.log"
+        if spec["mode"] == "ops":
+            pid = _fork(site, argv, log, int(point))
+            _, status = os.waitpid(pid, 0)
+        else:
+            started = time.monotonic()
+            pid = _fork(site, argv, log, None)
+            deadline = started + float(point)
+            status = -1
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    os.kill(pid, signal.SIGKILL)
+                    _, status = os.waitpid(pid, 0)
+                    break
+                time.sleep(min(left, 0.002))
+        print(json.dumps({**_outcome(status), "point": point, "dir": str(site),
+                          "log": str(log)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
