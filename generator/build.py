@@ -83,9 +83,12 @@ ShareRenderer = Callable[
 def render_site(
     content: SiteContent, config: SiteConfig, *, render_share: ShareRenderer | None = None,
     find_ids: Callable[[bytes], Iterable[str]] | None = None,
-    env: jinja2.Environment | None = None,
+    env: jinja2.Environment | None = None, jobs: int | None = 1,
 ) -> dict[str, bytes]:
     """Every output file as bytes, keyed by its path relative to output/.
+
+    ``jobs`` other than 1 renders shares on that many processes (None: one per core),
+    as ``amber check`` does; the bytes are the same.
 
     ``render_share``, ``find_ids`` and ``env`` (made by ``make_environment`` for this
     site's theme) let the preview server reuse share pages, leak scans and compiled
@@ -99,6 +102,9 @@ def render_site(
     snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
     entries: list[tuple[ShareSummary, str]] = []
     used_assets: dict[str, Path] = {}
+    if render_share is None and jobs != 1:
+        return _render_site_parallel(content, config, theme, env, site_view, files, snapshots,
+                                     jobs, find_ids)
     for snap in progress(snapshots, "Rendering shares"):
         page, share_files, assets = (render_share or _render_share)(
             snap, config, site_view, env, paths)
@@ -107,6 +113,38 @@ def render_site(
         if snap.listed:
             entries.append((summary_of(snap, config, page.frozen_display, page.description,
                                        page.message_count), search_text(page)))
+    for rel, source in sorted(used_assets.items()):
+        files[rel] = source.read_bytes()
+    listed = [s for s in snapshots if s.listed]
+    files.update(site_wide_files(config, site_view, env, listed, entries))
+    check_for_leaks(files, content, find_ids=find_ids)
+    return files
+
+
+def _render_site_parallel(
+    content: SiteContent, config: SiteConfig, theme: Theme, env: jinja2.Environment,
+    site_view: SiteView, files: dict[str, bytes], snapshots: list[Snapshot],
+    jobs: int | None, find_ids: Callable[[bytes], Iterable[str]] | None,
+) -> dict[str, bytes]:
+    """``render_site`` with shares rendered by the build's process pool."""
+    from generator.incremental import Job, RenderContext, default_jobs, render_all
+
+    paths = content.paths
+    context = RenderContext(config, site_view, paths, theme, None, None, env)
+    work = [Job(s.id, s.path or paths.share_file(s.id), None, None, True, s) for s in snapshots]
+    entries: list[tuple[ShareSummary, str]] = []
+    used_assets: dict[str, Path] = {}
+    for snap, (record, _, share_files) in zip(
+            snapshots, render_all(work, context, jobs or default_jobs()), strict=True):
+        assert share_files is not None
+        files.update(share_files)
+        for src, found in record.assets.items():
+            source = asset_source(paths, src) if found else None
+            if source is not None:
+                used_assets[src] = source
+        if snap.listed:
+            entries.append((summary_of(snap, config, record.frozen_display, record.description,
+                                       record.message_count), record.search_text))
     for rel, source in sorted(used_assets.items()):
         files[rel] = source.read_bytes()
     listed = [s for s in snapshots if s.listed]

@@ -68,7 +68,7 @@ def check_content(content: SiteContent) -> CheckReport:
     if content.problems:
         return report  # rendering half-loaded content would only repeat the same problems
     try:
-        files = render_site(content, content.config)
+        files = render_site(content, content.config, jobs=None)
     except ContentError as exc:
         report.problems.extend(exc.problems)
         return report

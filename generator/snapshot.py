@@ -165,9 +165,19 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
+SLOW_EMITTER_LIMIT = 1_000_000
+"""Characters of text past which libyaml writes even what it would quote.
+
+The pure-Python emitter keeps block scalars for text with tabs or trailing spaces,
+but takes about a minute for 20 MB; libyaml quotes that text instead, in a second."""
+
+
 def dump_yaml(value: object) -> str:
     """YAML that reads back to exactly ``value``; checked, never assumed."""
-    simple = not any(_LIBYAML_QUOTES.search(s) for s in _strings(value) if "\n" in s)
+    strings = list(_strings(value))
+    simple = not any(_LIBYAML_QUOTES.search(s) for s in strings if "\n" in s)
+    if not simple and sum(map(len, strings)) > SLOW_EMITTER_LIMIT:
+        simple = True  # a diff of this much text is unreadable either way: be quick
     dumpers = (_FastDumper, _Dumper, _PlainDumper) if simple else (_Dumper, _PlainDumper)
     for dumper in dumpers:
         text = yaml.dump(

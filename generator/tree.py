@@ -78,11 +78,28 @@ def read_text(path: Path) -> str:
 
 
 def check_text(text: str, path: Path, line: int, col: int) -> str:
-    """Escapes such as ``\\ud800`` can smuggle lone surrogates, which no UTF-8 file can hold."""
-    if _SURROGATE.search(text):
+    """Escapes can smuggle in what the file itself may not hold: ``\\ud800`` a lone
+    surrogate, which no UTF-8 file can hold; ``\\u0000`` or ``\\x01`` a NUL or a
+    control character, which no XML feed may hold and no page should."""
+    match = _UNUSABLE.search(text)
+    if match is None:
+        return text
+    if _SURROGATE.match(match.group(0)):
         raise ParseError(Problem(path, "string holds an unpaired surrogate (\\ud800-\\udfff "
                                  "escape); not valid Unicode text", line, col))
-    return text
+    code = f"U+{ord(match.group(0)):04X}"
+    raise ParseError(Problem(path, f"string holds the control character {code} (an escape "
+                             "such as \\u0000 or \\x01); remove it: pages and feeds cannot "
+                             "carry it", line, col))
+
+
+def unusable_character(text: str) -> str | None:
+    """The first character ``check_text`` refuses, as ``U+XXXX``; None when there is none.
+
+    For text that reaches a content file from elsewhere (``--title``, ``--name``), so a
+    command can refuse it before writing a file that would not load."""
+    match = _UNUSABLE.search(text)
+    return None if match is None else f"U+{ord(match.group(0)):04X}"
 
 
 def parse_file(path: Path) -> Node:
@@ -96,6 +113,9 @@ def parse_file(path: Path) -> Node:
 # --- YAML -------------------------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What XML 1.0 forbids (so a feed would break): C0 controls but tab, LF and CR;
+surrogates; U+FFFE and U+FFFF. A file cannot hold them raw; escapes can."""
 
 _YAML_TAGS = {
     "tag:yaml.org,2002:str": str,
@@ -316,7 +336,7 @@ class _JsonParser:
             value, end = scanstring(self.text, i + 1, True)
         except json.JSONDecodeError as exc:
             raise self.fail(exc.pos, exc.msg) from None
-        if _SURROGATE.search(value):
+        if _UNUSABLE.search(value):
             line, col = self.position(i)
             check_text(value, self.path, line, col)
         return value, end
