@@ -187,6 +187,8 @@ class BuildCache:
         self.records: dict[str, ShareRecord] = {}
         self.trees: dict[str, dict[str, object]] = {}
         self._seen_files: set[str] = set()
+        self.dirty = False
+        """Something to save: the state on disk is not what this build knows."""
         if directory is not None and load:
             self._load()
 
@@ -219,6 +221,10 @@ class BuildCache:
         if self.directory is None:
             return
         live = set(live_shares)
+        if set(self.records) - live or set(self.files) - self._seen_files:
+            self.dirty = True
+        if not self.dirty and self._state_path().exists():
+            return  # a build that changed nothing rewrites nothing
         self.records = {k: v for k, v in self.records.items() if k in live}
         self.files = {k: v for k, v in self.files.items() if k in self._seen_files}
         state = {
@@ -264,6 +270,7 @@ class BuildCache:
             except OSError:
                 return None
             entry["sig"] = list(sig)  # touched but not changed (a fresh git checkout)
+            self.dirty = True
         return _payload(entry)
 
     def remember(self, path: Path, payload: ShareMeta | str, before: Signature | None) -> None:
@@ -287,6 +294,7 @@ class BuildCache:
         else:
             entry["conversation"] = payload
         self.files[name] = entry
+        self.dirty = True
 
     def mentions(self, path: Path) -> tuple[tuple[str, int], ...] | None:
         entry = self.files.get(self._name(path))

@@ -49,7 +49,7 @@ from generator.cache import (
 )
 from generator.content import ShareMeta, SitePaths, load_content
 from generator.errors import AmberError, ContentError, Problem
-from generator.markdown import code_block_memo
+from generator.markdown import code_block_memo, summary_only
 from generator.model import SiteConfig, Snapshot
 from generator.output import refuse_unsafe_target
 from generator.pages import SiteView
@@ -155,6 +155,16 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
     snap = job.snapshot or _read_snapshot(job.path)
     store = BuildCache(ctx.cache_dir, load=False)
     refs: dict[str, bool] = {}
+    if not job.write:  # another shard's page: only its summary is needed here
+        with summary_only():
+            page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
+        record = ShareRecord(
+            id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
+            author=snap.author, frozen_display=page.frozen_display,
+            description=page.description, message_count=page.message_count,
+            search_text=search_text(page) if snap.listed else "", hashes={}, ids={},
+            assets=refs)
+        return record, {}, None
     with code_block_memo(store.previous_blocks(job.previous)) as blocks:
         page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
     files = share_files(snap, page, ctx.site_view, ctx.env)
@@ -170,11 +180,11 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
     if job.key is not None:
         store.write_blob(job.key, files, blocks)
     sigs: dict[str, list[int]] = {}
-    if job.write and ctx.tree is not None:
+    if ctx.tree is not None:
         for rel, data in sorted(files.items()):
             sigs[rel] = put(ctx.tree, rel, data)
         return record, sigs, None
-    return record, sigs, files if job.write else None
+    return record, sigs, files
 
 
 def _read_snapshot(path: Path) -> Snapshot:
@@ -299,6 +309,7 @@ def build(
             pending.update(files)
         if record.key:
             store.records[record.id] = record
+            store.dirty = True
 
     entries = []
     listed = []
@@ -376,6 +387,7 @@ def build(
             out_manifest = mirror(target, new_manifest, spare)
         store.trees[str(target)] = {"output": new_manifest, "spare": out_manifest,
                                     "fingerprint": fingerprint}
+        store.dirty = True
     else:
         discard(spare)
     store.save(metas)

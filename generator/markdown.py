@@ -135,8 +135,31 @@ def code_block_memo(known: dict[str, str]) -> Iterator[dict[str, str]]:
         _BLOCK_MEMO = previous
 
 
+_SUMMARY_ONLY = False
+
+SKIPPED_CODE_BLOCK = '<div class="code-block"><pre></pre></div>\n'
+"""What a code block renders as in ``summary_only``: excerpts leave code blocks out anyway."""
+
+
+@contextlib.contextmanager
+def summary_only() -> Iterator[None]:
+    """Render for excerpts and search text only, without highlighting any code.
+
+    A shard needs the summaries of shares it does not publish; ``render.plain_text``
+    drops whole code blocks, so the summaries are the same without their contents.
+    """
+    global _SUMMARY_ONLY
+    previous, _SUMMARY_ONLY = _SUMMARY_ONLY, True
+    try:
+        yield
+    finally:
+        _SUMMARY_ONLY = previous
+
+
 def code_block(code: str, language: str | None = None, title: str | None = None) -> str:
     """A highlighted code block: label, optional title, keyboard-scrollable ``<pre>``."""
+    if _SUMMARY_ONLY:
+        return SKIPPED_CODE_BLOCK
     if _BLOCK_MEMO is None:
         return _code_block(code, language, title)
     known, used = _BLOCK_MEMO

@@ -104,7 +104,28 @@ class Rebuilder:
 
     def rebuild(self) -> PassReport:
         with self._lock:
-            return self._rebuild()
+            try:
+                return self._rebuild()
+            except Exception as exc:  # a bug outside rendering must not take the site down
+                return self._crashed(exc)
+
+    def _crashed(self, exc: Exception) -> PassReport:
+        """Keep serving the last good build, and show the error over it like a problem.
+
+        Also ends the first pass when that is the one that failed: pages would otherwise
+        wait for a build that never comes. The next change runs a full pass again.
+        """
+        traceback.print_exc(file=sys.stderr)
+        current = self.live.state
+        problems = (f"internal error while rebuilding: {exc!r} (see the terminal); "
+                    "the last good build stays up",)
+        self._inputs = self._render_inputs = None
+        published = not current.ready or current.problems != problems
+        if published:
+            self.live.publish(ServedState(current.build, current.content, current.conversations,
+                                          problems, retired_assets=current.retired_assets))
+            self.log(f"error: {problems[0]}")
+        return PassReport(published, False, problems, 0.0, 0)
 
     def _rebuild(self) -> PassReport:
         started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from generator import incremental
 from generator.build import render_site
 from generator.content import SitePaths, load_content
+from generator.snapshot import freeze
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 
@@ -31,8 +33,31 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path,
     shutil.copytree(EXAMPLE, tmp_path / "content")
     templates = tmp_path / "themes" / "default" / "templates"
     templates.mkdir(parents=True)
-    (templates / "share.html").write_text("{% extends 'base.html' %}{% block content %}{{ page.no_such_field }}{% endblock %}")
+    (templates / "share.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ page.no_such_field }}{% endblock %}")
     content = load_content(SitePaths(tmp_path))
     monkeypatch.setattr(incremental, "POOL_THRESHOLD", 1)
     with pytest.raises(Exception, match="no_such_field"):
         render_site(content, content.require_valid(), jobs=2)
+
+
+@pytest.mark.parametrize("site", [EXAMPLE.parent, EXAMPLE.parent / "tests" / "fixtures" / "theme"])
+def test_summary_only_render_gives_the_same_summaries(site: Path) -> None:
+    """A shard summarises other shards' shares without highlighting: same excerpt and text."""
+    from generator.build import share_page
+    from generator.markdown import summary_only
+    from generator.search import search_text
+
+    content = load_content(SitePaths(site))
+    config = content.require_valid()
+    snapshots = [freeze(conv, str(uuid.uuid4()), title=None, author=None, listed=True,
+                        frozen="2026-01-01T00:00:00Z")
+                 for conv in content.conversations.values()]
+    assert len(snapshots) >= 3
+    for snap in snapshots:
+        full, _ = share_page(snap, config, content.paths)
+        with summary_only():
+            quick, _ = share_page(snap, config, content.paths)
+        assert quick.description == full.description
+        assert search_text(quick) == search_text(full)
+        assert quick.message_count == full.message_count
