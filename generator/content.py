@@ -137,13 +137,17 @@ class SiteContent:
 
 
 def load_content(
-    paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None
+    paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None,
+    light: bool = False,
 ) -> SiteContent:
     """Read site.yaml, conversations, shares and revoked.yaml; collect every problem.
 
     With ``memo``, files unchanged since a clean read are not parsed: they land in
     ``unread_shares`` / ``unread_conversations`` instead of ``snapshots`` /
     ``conversations`` (only the build, which renders from its cache, asks for that).
+    ``light`` validates every file but keeps none of the parsed messages (the same
+    two fields are filled): a build of 10,000 shares then holds no conversation text,
+    and its worker processes read the snapshots they render.
     """
     site = SiteContent(paths)
     if not paths.content.is_dir():
@@ -155,10 +159,10 @@ def load_content(
         if directory.is_symlink():
             site.problems.append(Problem(directory, "is a symbolic link; amber reads and "
                                          "publishes only files that are inside content/"))
-    _load_conversations(paths.conversations, site, memo)
+    _load_conversations(paths.conversations, site, memo, light)
     site.tombstones = _load_tombstones(paths.revoked, site.problems)
     if snapshots:
-        _load_snapshots(paths.shares, site, memo)
+        _load_snapshots(paths.shares, site, memo, light)
         _check_revocations(site, memo)
     # Within a file, report top to bottom, as an editor would show them.
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in site.problems))}
@@ -176,7 +180,14 @@ def _parse(path: Path, problems: list[Problem]):  # type: ignore[no-untyped-def]
     return None
 
 
+_LINKED_FILE = ("is a symbolic link; amber reads and publishes only files that are inside "
+                "content/")
+
+
 def _load_site_yaml(path: Path, problems: list[Problem]) -> SiteConfig | None:
+    if path.is_symlink():  # its title and author are published: never from outside content/
+        problems.append(Problem(path, _LINKED_FILE))
+        return None
     if not path.is_file():
         problems.append(Problem(path, "missing: a site needs content/site.yaml with title and "
                                 "base_url"))
@@ -214,7 +225,8 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | None) -> None:
+def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | None,
+                        light: bool = False) -> None:
     seen: dict[str, Path] = {}
     for path in _regular_files(directory, site.problems):
         if path.suffix.lower() not in CONVERSATION_SUFFIXES:
@@ -239,13 +251,19 @@ def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | Non
         conv, found = read_conversation(node, path, slug)
         site.problems.extend(found)
         if conv is not None:
-            site.conversations[slug] = conv
+            if light:
+                site.unread_conversations.add(slug)
+            else:
+                site.conversations[slug] = conv
             seen[slug] = path
             if memo is not None and not found:
                 memo.remember(path, slug, before)
 
 
 def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
+    if path.is_symlink():  # a dangling link must not read as "nothing revoked"
+        problems.append(Problem(path, _LINKED_FILE))
+        return []
     if not path.exists():
         return []
     node = _parse(path, problems)
@@ -256,7 +274,8 @@ def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
     return tombstones
 
 
-def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None) -> None:
+def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
+                    light: bool = False) -> None:
     for path in _regular_files(directory, site.problems):
         if path.suffix != ".yaml" or not is_share_id(path.stem):
             site.problems.append(Problem(path, "not a share file: content/shares/ holds only "
@@ -275,7 +294,10 @@ def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None) -
         snap, found = read_snapshot(node, path)
         site.problems.extend(found)
         if snap is not None:
-            site.snapshots[snap.id] = snap
+            if light:
+                site.unread_shares[snap.id] = ShareMeta.of(snap, path)
+            else:
+                site.snapshots[snap.id] = snap
             if memo is not None and not found:
                 memo.remember(path, ShareMeta.of(snap, path), before)
 

@@ -245,7 +245,7 @@ def build(
 ) -> BuildResult:
     paths = SitePaths(root)
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
-    content = load_content(paths, memo=store if store.enabled else None)
+    content = load_content(paths, memo=store if store.enabled else None, light=True)
     config = content.require_valid()
     if base_url is not None:
         normalised = normalise_base_url(base_url)
