@@ -276,13 +276,6 @@ messages:
 """
 
 
-def _existing_site(args: argparse.Namespace, _root: Path | None) -> Path | None:
-    """Where `init` writes, when a site is already there to lock (a new folder has none)."""
-    target = (args.dir or Path.cwd()).resolve()
-    return target if (target / "content").is_dir() else None
-
-
-@writes_site(_existing_site)
 def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
     target = (args.dir or Path.cwd()).resolve()
     paths = SitePaths(target)

@@ -144,6 +144,10 @@ def _render_job(job: Job) -> tuple[str, object]:
         return "ok", render_one(job)
     except AmberError as exc:
         return "amber", f"{job.path}: {exc}"
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        return "amber", (f"cannot write the site{where}: {exc.strerror or exc}; the previous "
+                         "site is unchanged")
     except Exception:
         return "crash", f"{job.path}: rendering failed:\n{traceback.format_exc()}"
 
@@ -297,6 +301,7 @@ def build(
     good, stray = scan(spare, spare_manifest)
     for rel in stray:
         _remove(spare, rel)
+    _remove_stale_dirs(spare, set(stray))
 
     context = RenderContext(config, site_view, paths, theme, spare, store.directory, env)
     written: dict[str, list[int]] = {}
@@ -462,12 +467,16 @@ def _remove(tree: Path, rel: str) -> None:
 
 
 def _remove_stale_dirs(tree: Path, removed: set[str]) -> None:
-    """Folders left empty by removed files (a revoked share's ``share/<id>/``)."""
-    for parent in sorted({str(Path(rel).parent) for rel in removed}, key=len, reverse=True):
-        if parent in ("", "."):
-            continue
+    """Folders left empty by removed files (a revoked share's ``share/<id>/``), upwards."""
+    folders: set[str] = set()
+    for rel in removed:
+        parent = Path(rel).parent
+        while str(parent) not in ("", "."):
+            folders.add(str(parent))
+            parent = parent.parent
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
         with contextlib.suppress(OSError):
-            os.rmdir(tree / parent)
+            os.rmdir(tree / folder)  # fails, as it should, while anything is left inside
 
 
 def _share_bytes(rel: str, records: dict[str, ShareRecord], store: BuildCache,

@@ -1,18 +1,23 @@
 """One writer at a time on a site, and recovery from a writer that was killed.
 
-Every command that writes (``share``, ``update``, ``revoke``, ``build``, ``import``,
-``init``, ``fork``) holds an exclusive ``flock`` on ``.amber-cache/lock`` while it reads
-what it will change and writes it: two processes that both rewrite
+Every command that writes into a site (``share``, ``update``, ``revoke``, ``build``,
+``import``, ``fork``) holds an exclusive ``flock`` on the site's ``content/`` folder
+while it reads what it will change and writes it: two processes that both rewrite
 ``content/revoked.yaml``, or both swap ``output/``, would otherwise lose one
 another's work. Commands that only read (``list``, ``check``, ``review``, ``serve``)
 take no lock: every file amber writes is replaced whole by a rename, so a reader
-sees the old file or the new one, never half of one.
+sees the old file or the new one, never half of one. ``init`` takes none either: it
+refuses a folder that already holds a site, and creates only files that are missing.
 
 The kernel drops a ``flock`` when its process ends, however it ends, so a
-killed amber never leaves a stale lock behind. The holder writes its PID and
-command line into the lock file, so the process that has to wait can say who
-it is waiting for. It waits ``AMBER_LOCK_TIMEOUT`` seconds (default 10), then
-gives up with that name and what to do; nothing has been changed by then.
+killed amber never leaves a stale lock behind (worker processes it forked keep
+it until they end too, which is right: they may still be writing). Locking the
+folder itself writes no lock file: a command that fails or is refused leaves
+the site exactly as it was, and a read-only checkout can be locked too. The
+process that has to wait finds the holder's PID in ``/proc/locks`` and its
+command line in ``/proc/PID/cmdline``, to say who it is waiting for. It waits
+``AMBER_LOCK_TIMEOUT`` seconds (default 10), then gives up with that name and
+what to do; nothing has been changed by then.
 
 A process killed in the middle of a write leaves hidden debris and, at worst,
 an unfinished step. Whoever takes the lock next repairs that before doing its
@@ -32,7 +37,6 @@ so anything half-done belongs to a process that is gone.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import functools
 import json
@@ -53,7 +57,6 @@ from generator.ids import is_share_id
 
 CACHE_DIR = ".amber-cache"
 """Per-site working state, git-ignored (``amber init`` writes the ``.gitignore`` entry)."""
-LOCK_NAME = "lock"
 JOURNAL_NAME = "revoking"
 TIMEOUT_ENV = "AMBER_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
@@ -74,7 +77,8 @@ class SiteLockedError(AmberError):
 
 
 def lock_path(root: Path) -> Path:
-    return root / CACHE_DIR / LOCK_NAME
+    """What is locked: the site's content/ folder."""
+    return root / "content"
 
 
 def lock_timeout() -> float:
@@ -91,31 +95,53 @@ def lock_timeout() -> float:
     return value
 
 
-def current_command() -> str:
-    """This process's command line as a person would type it (``amber build ...``)."""
-    return shlex.join(["amber", *sys.argv[1:]])
-
-
 def holder(root: Path) -> tuple[int | None, str]:
-    """PID and command the current holder wrote into the lock file (None, "" if unknown)."""
+    """PID and command line of the process holding the site's lock (None, "" if unknown).
+
+    From ``/proc/locks`` (Linux): the lock of the inode of content/, then that process's
+    command line, shown as the ``amber ...`` a person typed where it can be recognised.
+    """
     try:
-        text = lock_path(root).read_text("utf-8", errors="replace")[:1000]
+        inode = lock_path(root).stat().st_ino
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
     except OSError:
         return None, ""
-    first, _, rest = text.partition("\n")
-    pid = int(first) if first.strip().isdigit() else None
-    command = "".join(c if c.isprintable() else " " for c in rest.strip())[:200]
-    return pid, command
+    for line in lines:
+        fields = line.split()
+        if "->" in fields:
+            continue  # a process waiting for the lock, not holding it
+        if (len(fields) >= 6 and fields[1] == "FLOCK" and fields[3] == "WRITE"
+                and fields[5].rsplit(":", 1)[-1] == str(inode) and fields[4].isdigit()):
+            pid = int(fields[4])
+            return pid, _command_of(pid)
+    return None, ""
+
+
+def _command_of(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            argv = [a.decode("utf-8", "replace") for a in fh.read().split(b"\0") if a]
+    except OSError:
+        return ""
+    for at, arg in enumerate(argv):
+        if os.path.basename(arg) == "amber":
+            argv = ["amber", *argv[at + 1:]]
+            break
+        if arg == "-m" and argv[at + 1:at + 2] == ["generator"]:
+            argv = ["amber", *argv[at + 2:]]
+            break
+    text = shlex.join(argv)
+    return "".join(c if c.isprintable() else " " for c in text)[:200]
 
 
 @contextlib.contextmanager
-def site_lock(root: Path, command: str | None = None, *, timeout: float | None = None,
+def site_lock(root: Path, *, timeout: float | None = None,
               recover_site: bool = True) -> Iterator[None]:
     """Hold the site's write lock for the block; repair what a killed writer left first.
 
-    A site whose ``.amber-cache/`` cannot be created (a read-only checkout, a folder
-    of another user) is not locked: this process cannot write there either, and the
-    command's own writes report that with the path, as they would without a lock.
+    A folder without ``content/`` is no site and gets no lock (the command says what is
+    missing); nor does a ``content/`` this process may not even read.
     """
     root = root.absolute()
     with _held_guard:
@@ -137,7 +163,6 @@ def site_lock(root: Path, command: str | None = None, *, timeout: float | None =
         return
     try:
         _acquire(fd, root, timeout if timeout is not None else lock_timeout())
-        _describe(fd, command if command is not None else current_command())
         with _held_guard:
             _held[root] = 1
         try:
@@ -147,21 +172,15 @@ def site_lock(root: Path, command: str | None = None, *, timeout: float | None =
         finally:
             with _held_guard:
                 del _held[root]
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)  # no holder named while nobody holds it
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 
 
 def _open_lock_file(root: Path) -> int | None:
-    path = lock_path(root)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return None
-        raise AmberError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
+        return os.open(lock_path(root), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None  # no content/ here (not a site yet), or not even readable
 
 
 def _acquire(fd: int, root: Path, timeout: float) -> None:
@@ -179,8 +198,8 @@ def _acquire(fd: int, root: Path, timeout: float) -> None:
                 f"another amber process is writing this site ({who}); gave up after "
                 f"{timeout:g} s and changed nothing. Wait for it to finish (or stop it), "
                 f"then run this command again. {TIMEOUT_ENV}=SECONDS waits longer; the lock "
-                f"({display_path(lock_path(root))}) is released by itself when that process "
-                "ends.")
+                f"(on {display_path(lock_path(root))}/) is released by itself when that "
+                "process ends.")
         if not told:
             print(f"amber: waiting for another amber process to finish with this site "
                   f"({who})...", file=sys.stderr, flush=True)
@@ -191,15 +210,8 @@ def _acquire(fd: int, root: Path, timeout: float) -> None:
 def _who(root: Path) -> str:
     pid, command = holder(root)
     if pid is None:
-        return "its PID is not known yet"
+        return "its PID could not be found"
     return f"PID {pid}: {command}" if command else f"PID {pid}"
-
-
-def _describe(fd: int, command: str) -> None:
-    data = f"{os.getpid()}\n{command}\n".encode("utf-8", errors="replace")
-    with contextlib.suppress(OSError):
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, data, 0)
 
 
 F = TypeVar("F", bound=Callable[..., int])
@@ -208,7 +220,7 @@ F = TypeVar("F", bound=Callable[..., int])
 def writes_site(find_root: Callable[..., Path | None] | None = None) -> Callable[[F], F]:
     """Decorate a command handler ``(args, root) -> int`` to run under the site's lock.
 
-    ``find_root(args, root)`` names the site when ``root`` is not it (``init DIR``).
+    ``find_root(args, root)`` names the site when ``root`` is not it.
     """
     def decorate(handler: F) -> F:
         @functools.wraps(handler)

@@ -61,8 +61,14 @@ class _SafeMarkdownIt(MarkdownIt):
 
 @functools.lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
+    """The lexer for a fence's language, ending the code with a newline if it lacks one.
+
+    Many lexers match lines as ``.*\\n``: on a last line without its newline that
+    pattern fails after reading to the end, from every position, which took minutes for
+    a 100 KB line in ``diff`` or ``console``. The output ends with a newline anyway.
+    """
     try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:
         return None
 
@@ -248,7 +254,8 @@ def _render_cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> 
 def _render_link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
-    if _SCHEME.match(href.lower()):
+    # "//host/..." (and "///host") leaves the site as surely as "https://host/..." does.
+    if _SCHEME.match(href.lower()) or href.startswith("//"):
         token.attrSet("rel", "nofollow noopener noreferrer")
     return self.renderToken(tokens, idx, options, env)
 
@@ -339,12 +346,13 @@ def _limit_link_expansion(state: StateCore) -> None:
 
 
 MAX_NESTING = 32
-"""Deepest nesting of blocks and inline markup parsed (markdown-it's default is 100).
+"""Deepest nesting of blocks and inline markup parsed (markdown-it's default preset
+allows 100, its CommonMark preset 20).
 
 Text nested deeper than this is dropped, as markdown-it does past its limit. Every
-unclosed ``[`` or ``![`` makes the parser look ahead this many levels, so a lower
-limit makes ``"[" * 50_000`` several times faster; 16 levels of nested lists (two
-levels each) is more than any conversation uses."""
+unclosed ``[`` or ``![`` makes the parser look ahead this many levels, so the lower
+limit makes ``"[" * 50_000`` about five times faster; fifteen levels of nested lists
+(two levels each, and the paragraph) are more than any conversation uses."""
 
 
 @functools.cache
@@ -367,12 +375,13 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-MARKDOWN_LIMIT = 500_000
-"""Longest text formatted as Markdown, in characters; longer text is shown as plain text.
+MARKDOWN_LIMIT = 200_000
+"""Longest text formatted as Markdown, in characters (some 30,000 words); longer text
+is shown as plain text.
 
-Formatting time grows in step with the text, but with a large factor for hostile
-shapes (runs of ``[``); a message this long is a pasted log or dump, which reads as
-well unformatted, and a page built from it stays quick to build."""
+Formatting time grows in step with the text, but by a large factor for hostile shapes
+(20 seconds a megabyte for runs of ``![``). A message this long is a pasted log or
+dump, which reads as well unformatted, and its page stays quick to build."""
 
 
 def render_markdown(text: str, doc_id: str = "") -> str:

@@ -21,6 +21,13 @@ _TIME_RE = re.compile(
 )
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr`` of a value read from a file, cut short: a message stays one readable line
+    even when the value is a megabyte long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
 class Reader:
     """Problem collector for one file."""
 
@@ -41,7 +48,7 @@ class Reader:
         for key, (knode, _) in node.items.items():
             if key not in allowed:
                 expected = ", ".join(sorted(allowed))
-                self.error(knode, f"{what}: unknown key {key!r} (expected one of: {expected})")
+                self.error(knode, f"{what}: unknown key {shown(key)} (expected one of: {expected})")
         for key in required:
             if key not in node.items:
                 self.error(node, f"{what}: missing required key {key!r}")
@@ -113,7 +120,7 @@ def read_part(r: Reader, node: Node, what: str) -> Part | None:
     if kind is None:
         return None
     if kind not in PART_FIELDS:
-        r.error(type_entry[1], f"{what}.type: unknown part type {kind!r} "
+        r.error(type_entry[1], f"{what}.type: unknown part type {shown(kind)} "
                 f"(expected one of: {', '.join(PART_FIELDS)})")
         return None
     required, optional = PART_FIELDS[kind]
@@ -153,7 +160,8 @@ def read_message(r: Reader, node: Node, what: str) -> Message | None:
         return None
     role = r.string(fields["role"], f"{what}.role") if "role" in fields else None
     if role is not None and role not in ROLES:
-        r.error(fields["role"], f"{what}.role: expected one of {', '.join(ROLES)}, got {role!r}")
+        r.error(fields["role"], f"{what}.role: expected one of {', '.join(ROLES)}, "
+                f"got {shown(role)}")
         role = None
     content: str | tuple[Part, ...] | None = None
     cnode = fields.get("content")

@@ -51,8 +51,10 @@ def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
     stack = [""]
     while stack:
         prefix = stack.pop()
+        empty = True
         with os.scandir(tree / prefix if prefix else tree) as entries:
             for entry in entries:
+                empty = False
                 rel = f"{prefix}{entry.name}"
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(rel + "/")
@@ -65,6 +67,8 @@ def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
                         good[rel] = str(expected["hash"])
                         continue
                 stray.append(rel)
+        if empty and prefix:
+            stray.append(prefix.rstrip("/"))  # an empty folder is no part of any site
     return good, stray
 
 

@@ -19,7 +19,7 @@ import yaml
 from generator.errors import Problem
 from generator.ids import SLUG_RE, is_share_id
 from generator.model import Conversation, Message, Snapshot, Tombstone
-from generator.schema import Reader, read_messages
+from generator.schema import Reader, read_messages, shown
 from generator.tree import Node
 
 FORMAT_VERSION = 1
@@ -239,12 +239,12 @@ def read_snapshot(
         fmt = fields["format"]
         if fmt.value != FORMAT_VERSION or isinstance(fmt.value, bool):
             r.error(fmt, f"format: this amber reads snapshot format {FORMAT_VERSION}, "
-                    f"not {fmt.value!r}")
+                    f"not {shown(fmt.value)}")
     share_id = r.string(fields["id"], "id") if "id" in fields else None
     file_id = path.name.removesuffix(".yaml")
     if share_id is not None:
         if not is_share_id(share_id):
-            r.error(fields["id"], f"id: {share_id!r} is not a lowercase UUID4")
+            r.error(fields["id"], f"id: {shown(share_id)} is not a lowercase UUID4")
         elif share_id != file_id:
             r.error(fields["id"], f"id: {share_id} does not match the file name {path.name}")
     title = r.string(fields["title"], "title", empty_ok=False) if "title" in fields else None
@@ -257,7 +257,7 @@ def read_snapshot(
             r.error(fields["frozen"], "frozen: expected an ISO 8601 time, got null")
     source = r.string(fields["source"], "source") if "source" in fields else None
     if source is not None and not SLUG_RE.match(source):
-        r.error(fields["source"], f"source: {source!r} is not a conversation slug")
+        r.error(fields["source"], f"source: {shown(source)} is not a conversation slug")
         source = None
     digests = {}
     for key in ("source_digest", "digest"):
@@ -319,7 +319,8 @@ def read_tombstones(node: Node, path: Path) -> tuple[list[Tombstone], list[Probl
         if share_id is None or when is None:
             continue
         if not is_share_id(share_id):
-            r.error(fields["id"], f"revoked[{i}].id: {share_id!r} is not a lowercase UUID4")
+            r.error(fields["id"], f"revoked[{i}].id: {shown(share_id)} is not a lowercase "
+                    "UUID4")
             continue
         if share_id in seen:
             r.error(fields["id"], f"revoked[{i}].id: {share_id} is listed twice")

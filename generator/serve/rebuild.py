@@ -117,8 +117,8 @@ class Rebuilder:
         """
         traceback.print_exc(file=sys.stderr)
         current = self.live.state
-        problems = (f"internal error while rebuilding: {exc!r} (see the terminal); "
-                    "the last good build stays up",)
+        kept = "; the last good build stays up" if current.build is not None else ""
+        problems = (f"internal error while rebuilding: {exc!r} (see the terminal){kept}",)
         self._inputs = self._render_inputs = None
         published = not current.ready or current.problems != problems
         if published:

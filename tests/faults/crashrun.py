@@ -8,7 +8,8 @@ kill point:
 
 - ``ops``: the child kills itself with SIGKILL just before its Nth file-system
   mutation (create or open for writing, write-through ``fsync``, mkdir, rename,
-  link, unlink, rmdir), so every step between two writes can be hit exactly;
+  ``renameat2``, link, unlink, rmdir), so every step between two writes can be hit
+  exactly;
 - ``timed``: the parent sends SIGKILL after a given delay, wherever the child is.
 
 ``count`` runs the command once without killing and reports its mutations in order,
@@ -28,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+HUNG_SECONDS = 300.0
+"""A run that neither finishes nor reaches its kill point by then is reported as hung."""
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -71,6 +74,31 @@ class Mutations:
         wrap(os, "open", os_open_writes)
         wrap(io, "open", opens_for_writing)
         builtins.open = io.open
+        self._wrap_renameat2()
+
+    def _wrap_renameat2(self) -> None:
+        """``renameat2`` (an atomic exchange of two folders) is called through ctypes."""
+        import ctypes
+
+        real_getattr = ctypes.CDLL.__getattr__
+        hit = self.hit
+
+        def getattr_(library: ctypes.CDLL, name: str) -> Any:
+            function = real_getattr(library, name)
+            if name != "renameat2":
+                return function
+
+            def renameat2(*args: Any) -> Any:
+                hit("renameat2", os.fsdecode(args[1]) if len(args) > 1 else "")
+                function.argtypes = renameat2.argtypes  # type: ignore[attr-defined]
+                function.restype = renameat2.restype  # type: ignore[attr-defined]
+                return function(*args)
+
+            renameat2.argtypes = None  # type: ignore[attr-defined]
+            renameat2.restype = ctypes.c_int  # type: ignore[attr-defined]
+            return renameat2
+
+        ctypes.CDLL.__getattr__ = getattr_  # type: ignore[method-assign]
 
 
 def _warm_imports() -> None:
@@ -160,26 +188,25 @@ def main() -> None:
         site = work / f"run-{number:03d}"
         shutil.copytree(template, site, symlinks=True)
         log = work / f"run-{number:03d}.log"
-        if spec["mode"] == "ops":
-            pid = _fork(site, argv, log, int(point))
-            _, status = os.waitpid(pid, 0)
-        else:
-            started = time.monotonic()
-            pid = _fork(site, argv, log, None)
-            deadline = started + float(point)
-            status = -1
-            while True:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    os.kill(pid, signal.SIGKILL)
-                    _, status = os.waitpid(pid, 0)
-                    break
-                time.sleep(min(left, 0.002))
+        started = time.monotonic()
+        timed = spec["mode"] == "timed"
+        pid = _fork(site, argv, log, None if timed else int(point))
+        deadline = started + (float(point) if timed else spec.get("hung_seconds", HUNG_SECONDS))
+        status, hung = -1, False
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+                hung = not timed
+                break
+            time.sleep(min(left, 0.002))
         print(json.dumps({**_outcome(status), "point": point, "dir": str(site),
-                          "log": str(log)}), flush=True)
+                          "log": str(log), "hung": hung,
+                          "seconds": time.monotonic() - started}), flush=True)
 
 
 if __name__ == "__main__":
