@@ -25,6 +25,7 @@ from generator.shares import (
     share_url,
 )
 from generator.snapshot import source_digest
+from generator.tree import unusable_character
 
 
 def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
@@ -45,6 +46,14 @@ def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def refuse_unusable(option: str, value: str | None) -> None:
+    """A value no content file may hold (control characters) must not reach a snapshot."""
+    found = unusable_character(value) if value is not None else None
+    if found is not None:
+        raise UsageError(f"{option} holds the control character {found}, which a share "
+                         "file cannot hold; remove it")
+
+
 @writes_site()
 def cmd_share(args: argparse.Namespace, root: Path) -> int:
     content = load_content(SitePaths(root))
@@ -53,6 +62,8 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         raise UsageError("--title applies to one conversation; share them one at a time")
     if args.title is not None and not args.title.strip():
         raise UsageError("--title must not be empty")
+    refuse_unusable("--title", args.title)
+    refuse_unusable("--name", args.name if isinstance(args.name, str) else None)
     convs = []
     for ref in args.conversations:
         conv = find_conversation(content, ref)
@@ -92,6 +103,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if args.title is not None and not args.title.strip():
         raise UsageError("--title must not be empty")
+    refuse_unusable("--title", args.title)
     paths = SitePaths(root)
     content = load_content(paths)
     # The share being updated may itself be hand-edited: that is what update repairs.

@@ -1,11 +1,12 @@
 """Every payload of the XSS corpus in every field, through the real CLI and the preview
 server: every page that comes out is parsed, and nothing active may be in it.
 
-The corpus site (``xss_site.make_corpus_site``) holds one conversation per payload with
-the payload in all of ``FIELDS``, each shared twice (under the conversation's title
-through ``amber share``, and with ``--title``/``--name`` set to the payload), and built
-by ``amber build``. The preview server then serves the same site: the management page,
-every draft with the payload in ``?title=`` and ``?name=``, missing pages under hostile
+The corpus site (``xss_site.make_corpus_site``) holds every payload in every field of
+``FIELDS``: in bundles of a dozen payloads for the message fields, and one short
+conversation per payload for the fields a page holds once (title, ``--title``,
+``--name``, models), shared by ``amber share`` and built by ``amber build``. The preview
+server then serves the same site: the management page, a draft per payload with the
+payload in ``?title=`` and ``?name=``, the bundles' drafts, missing pages under hostile
 paths, and the error overlay quoting a broken file.
 
 Run with ``-s`` to see the figures (payloads × fields × pages, problems found).
@@ -14,16 +15,19 @@ Run with ``-s`` to see the figures (payloads × fields × pages, problems found)
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
-import time
+import subprocess
+import sys
 import urllib.parse
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from serve.conftest import AmberServer, start_server, touch_later
+from serve.conftest import AmberServer
 
+from generator.markdown import render_markdown
 from generator.render import CSP
 
 from .xss_payloads import KINDS, PAYLOADS
@@ -31,31 +35,33 @@ from .xss_site import (
     CLI_NAME,
     CLI_SAMPLE,
     FIELDS,
+    FIXTURE_SITE,
+    REFUSED_PAYLOADS,
     SERVE_FIELDS,
+    SITE_PAYLOADS,
     Allowed,
     CorpusSite,
-    broken_conversation,
+    ServedCorpus,
+    broken_file,
     bundle_slug,
     bundles,
     feed_problems,
     joined,
     page_problems,
-    query_packs,
     served_allowed,
+    shared_corpus_server,
     shared_corpus_site,
     site_allowed,
     sitemap_problems,
     slug,
     text_of,
     texts_of,
+    titled_conversation,
     unsafe_scheme,
 )
 
 FIGURES: dict[str, int] = {}
 """Counts gathered by the tests below, printed by the last one."""
-
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusSite:
@@ -82,7 +88,8 @@ def _allowed() -> Allowed:
 
 
 def test_a_clean_page_passes() -> None:
-    assert page_problems(_page('<a href="https://example.com/">x</a> <a href="/s/">y</a>'
+    assert page_problems(_page('<a href="https://example.com/" rel="nofollow">x</a>'
+                               ' <a href="/s/">y</a>'
                                ' <a href="mailto:a@example.com">z</a> <a href="#m-1">w</a>'),
                          _allowed()) == []
 
@@ -114,9 +121,19 @@ def test_a_clean_page_passes() -> None:
     '<button formaction="javascript:x">b</button>',
     "<textarea></textarea>",
     '<details open ontoggle="x"></details>',
+    '<a href="//evil.example/">protocol-relative, no nofollow</a>',
+    '<a href="https://evil.example/">off-site, no nofollow</a>',
 ])
 def test_the_checker_finds_active_markup(body: str) -> None:
     assert page_problems(_page(body), _allowed()) != []
+
+
+@pytest.mark.parametrize("text", ["[t](//evil.example/x)", "[t](///evil.example/x)",
+                                  "see //evil.example/x", "[t](https://evil.example/x)",
+                                  "<https://evil.example/x>", "www.example.org/x"])
+def test_links_off_the_site_say_nofollow(text: str) -> None:
+    assert page_problems(_page(render_markdown(text)), _allowed()) == []
+    assert 'rel="nofollow noopener noreferrer"' in render_markdown(text)
 
 
 def test_the_checker_wants_the_policy_first() -> None:
@@ -158,7 +175,7 @@ def test_every_payload_reached_its_pages_as_text(corpus: CorpusSite) -> None:
     def texts(share_id: str, *classes: str) -> dict[str, list[str]]:
         return texts_of((share_dir / share_id / "index.html").read_text("utf-8"), classes)
 
-    for payload in PAYLOADS:
+    for payload in SITE_PAYLOADS:
         for share_id, name in ((corpus.conversation_titled[payload.number], CLI_NAME.text),
                                (corpus.share_titled[payload.number], payload.text.strip())):
             found = texts(share_id, "share-title", "message-model", "meta")
@@ -195,8 +212,7 @@ def test_no_built_page_has_anything_active(corpus: CorpusSite) -> None:
 
 def test_feeds_and_data_files_are_inert(corpus: CorpusSite) -> None:
     output = corpus.output
-    feed = _NOT_XML.sub("", (output / "feed.xml").read_text("utf-8")).encode()
-    assert feed_problems(feed, corpus.base_url) == []
+    assert feed_problems((output / "feed.xml").read_bytes(), corpus.base_url) == []
     assert sitemap_problems((output / "sitemap.xml").read_bytes(), corpus.base_url) == []
     search = json.loads((output / "search.json").read_text("utf-8"))
     assert len(search) == corpus.share_count
@@ -211,14 +227,49 @@ def test_feeds_and_data_files_are_inert(corpus: CorpusSite) -> None:
     FIGURES["data files"] = 3 + 2 * len(exports)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "feed.xml copies C0 control characters (NUL, U+0001, U+0002) of titles and names "
-    "as they are, and XML 1.0 forbids them: a feed reader rejects the whole feed. "
-    "The fix belongs where the feed is written (generator/build.py, _feed)."))
-def test_the_feed_stays_well_formed_with_control_characters(corpus: CorpusSite) -> None:
-    import xml.etree.ElementTree as ET
-
+def test_the_feed_is_well_formed_xml(corpus: CorpusSite) -> None:
     ET.fromstring((corpus.output / "feed.xml").read_bytes())
+    ET.fromstring((corpus.output / "sitemap.xml").read_bytes())
+
+
+def test_payloads_no_page_may_hold_are_refused_naming_the_file(tmp_path: Path) -> None:
+    """Control characters (``\\u0000``, ``\\x01``) would break the feed: a conversation
+    holding one is refused as bad content, with its file, line and column."""
+    assert REFUSED_PAYLOADS, "the corpus has payloads with control characters"
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, root)
+    for payload in REFUSED_PAYLOADS:
+        (root / "content" / "conversations" / f"{slug(payload)}.json").write_text(
+            json.dumps(titled_conversation(payload)), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "check"], cwd=root, capture_output=True,
+        text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=120, check=False,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))},
+             "CI": "true", "PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for payload in REFUSED_PAYLOADS:
+        assert re.search(rf"content/conversations/{slug(payload)}\.json:\d+:\d+: ",
+                         result.stderr), (payload.name, result.stderr)
+    FIGURES["refused payloads"] = len(REFUSED_PAYLOADS)
+
+
+@pytest.mark.parametrize("option", ["--title", "--name"])
+def test_a_title_or_name_no_page_may_hold_is_refused_before_writing(
+        tmp_path: Path, option: str) -> None:
+    payload = next(p for p in REFUSED_PAYLOADS if "\x00" not in p.text)  # argv holds no NUL
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, root)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))},
+           "CI": "true", "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "share", "alpha", f"{option}={payload.text}",
+         "--yes"], cwd=root, capture_output=True, text=True, encoding="utf-8",
+        stdin=subprocess.DEVNULL, timeout=120, check=False, env=env)
+    assert result.returncode in (1, 2), result.stdout
+    assert "Traceback" not in result.stderr
+    shares = root / "content" / "shares"
+    assert not shares.exists() or not any(shares.iterdir())
 
 
 # --- the preview server ------------------------------------------------------------------
@@ -226,16 +277,8 @@ def test_the_feed_stays_well_formed_with_control_characters(corpus: CorpusSite) 
 
 @pytest.fixture(scope="module")
 def served(corpus: CorpusSite, tmp_path_factory: pytest.TempPathFactory,
-           ) -> Iterator[tuple[AmberServer, Path]]:
-    """``amber serve`` on a copy of the corpus site's content (the test breaks a file)."""
-    root = tmp_path_factory.mktemp("xss-serve") / "site"
-    root.mkdir()
-    shutil.copytree(corpus.root / "content", root / "content")
-    server = start_server(root, "serve", "--port", "0")
-    try:
-        yield server, root
-    finally:
-        server.stop()
+           pytestconfig: pytest.Config) -> ServedCorpus:
+    return shared_corpus_server(tmp_path_factory, pytestconfig)
 
 
 def _check(server: AmberServer, path: str, allowed: Allowed, status: int = 200) -> list[str]:
@@ -245,9 +288,9 @@ def _check(server: AmberServer, path: str, allowed: Allowed, status: int = 200) 
     return page_problems(body.decode("utf-8"), allowed)
 
 
-def test_preview_server_pages_have_nothing_active(served: tuple[AmberServer, Path],
+def test_preview_server_pages_have_nothing_active(served: ServedCorpus,
                                                   corpus: CorpusSite) -> None:
-    server, _root = served
+    server = served.server
     allowed = served_allowed(site_allowed(corpus.output, "/chats/"))
     found: dict[str, list[str]] = {}
     checked = 0
@@ -261,58 +304,48 @@ def test_preview_server_pages_have_nothing_active(served: tuple[AmberServer, Pat
 
     check("/_manage/")
     _, _, manage = server.get("/_manage/")
-    for payload in PAYLOADS:  # every conversation title and share title on one page
+    for payload in SITE_PAYLOADS:  # every conversation title and share title on one page
         assert f"/_preview/{slug(payload)}/" in manage.decode()
     check("/chats/")
-    for payload in PAYLOADS:
+    for payload in SITE_PAYLOADS:
         query = urllib.parse.urlencode({"title": payload.text, "name": payload.text})
         check(f"/_preview/{slug(payload)}/?{query}")
         check(f"/chats/{urllib.parse.quote(payload.text, safe='')}", status=404)
-    chunks = bundles()
-    for number, pack in enumerate(query_packs()):
-        query = urllib.parse.urlencode({"title": joined(pack), "name": joined(pack)})
-        check(f"/_preview/{bundle_slug(number % len(chunks))}/?{query}")
+    for index in range(len(bundles())):  # every payload in every message field
+        check(f"/_preview/{bundle_slug(index)}/")
     FIGURES["served pages"] = checked
     FIGURES["served problems"] = sum(len(p) for p in found.values())
     assert found == {}
 
 
-def test_the_error_overlay_quotes_broken_files_as_text(served: tuple[AmberServer, Path],
+def test_the_error_overlay_quotes_broken_files_as_text(served: ServedCorpus,
                                                        corpus: CorpusSite) -> None:
-    server, root = served
+    server = served.server
     allowed = served_allowed(site_allowed(corpus.output, "/chats/"))
-    broken = root / "content" / "conversations" / "zz-broken.json"
-    touch_later(broken, json.dumps(broken_conversation(PAYLOADS)))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        _, _, body = server.get("/chats/")
-        if b"amber-serve-overlay" in body:
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"no overlay after the broken file:\n{server.stderr()[-2000:]}")
-    overlay = text_of(body.decode("utf-8"), "amber-serve-overlay") or ""
-    quoted = [p for p in PAYLOADS if repr(p.text)[1:-1] in overlay]
-    assert len(quoted) > len(PAYLOADS) // 2, "the overlay quotes the bad roles as text"
     problems = {}
-    for path in ("/chats/", "/_manage/", f"/_preview/{slug(PAYLOADS[0])}/"):
-        found = _check(server, path, allowed)
-        if found:
-            problems[path] = found[:5]
+    with broken_file(served):
+        _, _, body = server.get("/chats/")
+        overlay = text_of(body.decode("utf-8"), "amber-serve-overlay") or ""
+        quoted = [p for p in SITE_PAYLOADS if repr(p.text)[1:-1] in overlay]
+        assert len(quoted) > len(SITE_PAYLOADS) // 2, "the overlay quotes the bad roles"
+        for path in ("/chats/", "/_manage/", f"/_preview/{slug(SITE_PAYLOADS[0])}/"):
+            found = _check(server, path, allowed)
+            if found:
+                problems[path] = found[:5]
     FIGURES["overlay pages"] = 3
     assert problems == {}
-    broken.unlink()
 
 
 def test_figures(corpus: CorpusSite) -> None:
     """The closing note's figures (``pytest -s`` shows them)."""
-    pages = FIGURES.get("built pages", 0) + FIGURES.get("served pages", 0) + FIGURES.get(
-        "overlay pages", 0)
+    built = FIGURES.get("built pages", 0)
+    served = FIGURES.get("served pages", 0) + FIGURES.get("overlay pages", 0)
     problems = FIGURES.get("built problems", 0) + FIGURES.get("served problems", 0)
-    print(f"\nXSS corpus: {len(PAYLOADS)} payloads in {len(KINDS)} kinds × "
-          f"{len(FIELDS)} fields of content (+{len(SERVE_FIELDS)} of the preview server) "
-          f"= {len(PAYLOADS) * (len(FIELDS) + len(SERVE_FIELDS))} placements; "
-          f"{pages} HTML pages parsed ({FIGURES.get('built pages', 0)} built, "
-          f"{FIGURES.get('served pages', 0) + FIGURES.get('overlay pages', 0)} served), "
+    fields = len(FIELDS) + len(SERVE_FIELDS)
+    print(f"\nXSS corpus: {len(PAYLOADS)} payloads in {len(KINDS)} kinds; "
+          f"{FIGURES.get('refused payloads', 0)} refused at load (control characters), "
+          f"{len(SITE_PAYLOADS)} × {len(FIELDS)} fields of content "
+          f"(+{len(SERVE_FIELDS)} of the preview server) = {len(SITE_PAYLOADS) * fields} "
+          f"placements; {built + served} HTML pages parsed ({built} built, {served} served), "
           f"{FIGURES.get('data files', 0)} data files; problems found: {problems}")
     assert problems == 0

@@ -21,19 +21,23 @@ URLs, embedding and form elements, styles. An empty list is the only pass.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from serve.conftest import AmberServer, start_server, touch_later
 
 from generator.content import SitePaths, load_content
 from generator.mathml import _ELEMENTS as MATHML_ELEMENTS
@@ -50,6 +54,13 @@ BASE_URL = "https://example.test/xss-corpus/"
 """Not the fixture's ``/chats/``: the browser tests serve the theme fixture there."""
 EPOCH = 1767225600
 """2026-01-01T00:00:00Z: SOURCE_DATE_EPOCH of every share."""
+
+REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF).
+A content file may not hold them even as escapes: loading refuses it, naming the file."""
+SITE_PAYLOADS: tuple[Payload, ...] = tuple(p for p in PAYLOADS if not REFUSED.search(p.text))
+"""The payloads that can be content; the others are refused before any page is made."""
+REFUSED_PAYLOADS: tuple[Payload, ...] = tuple(p for p in PAYLOADS if REFUSED.search(p.text))
 
 CLI_NAME = next(p for p in PAYLOADS if p.name == "tag-close")
 """The ``--name`` of the one CLI run that shares every conversation."""
@@ -107,7 +118,7 @@ def slug(payload: Payload) -> str:
     return f"xss-{payload.number:03d}"
 
 
-def bundles(payloads: tuple[Payload, ...] = PAYLOADS) -> list[tuple[Payload, ...]]:
+def bundles(payloads: tuple[Payload, ...] = SITE_PAYLOADS) -> list[tuple[Payload, ...]]:
     return [payloads[i:i + BUNDLE_SIZE] for i in range(0, len(payloads), BUNDLE_SIZE)]
 
 
@@ -119,7 +130,7 @@ def joined(payloads: Iterable[Payload]) -> str:
     return SEPARATOR.join(p.one_line for p in payloads)
 
 
-def query_packs(payloads: tuple[Payload, ...] = PAYLOADS) -> list[tuple[Payload, ...]]:
+def query_packs(payloads: tuple[Payload, ...] = SITE_PAYLOADS) -> list[tuple[Payload, ...]]:
     """Payloads packed in order into runs whose ``joined`` text fits a draft's query
     option whole; the few longer than that on their own are left out."""
     packs: list[list[Payload]] = [[]]
@@ -235,7 +246,7 @@ class CorpusSite:
 
 
 def make_corpus_site(root: Path, base_url: str = BASE_URL,
-                     payloads: tuple[Payload, ...] = PAYLOADS) -> CorpusSite:
+                     payloads: tuple[Payload, ...] = SITE_PAYLOADS) -> CorpusSite:
     """Write, share and build the corpus site in ``root`` (which must not exist)."""
     shutil.copytree(FIXTURE_SITE, root)
     assets = root / "content" / "assets"
@@ -304,6 +315,53 @@ def shared_corpus_site(tmp_path_factory: pytest.TempPathFactory) -> CorpusSite:
     return _SHARED["site"]
 
 
+@dataclass(frozen=True)
+class ServedCorpus:
+    server: AmberServer
+    root: Path
+    """A copy of the corpus site's content/ that the server watches."""
+
+
+_SERVERS: dict[str, ServedCorpus] = {}
+
+
+def shared_corpus_server(tmp_path_factory: pytest.TempPathFactory,
+                         config: pytest.Config) -> ServedCorpus:
+    """``amber serve`` on a copy of the corpus content, started once per session (its first
+    build takes a while) and stopped when the session ends. Tests that break a file
+    restore it (``broken_file``)."""
+    if "served" not in _SERVERS:
+        site = shared_corpus_site(tmp_path_factory)
+        root = tmp_path_factory.mktemp("xss-serve") / "site"
+        root.mkdir()
+        shutil.copytree(site.root / "content", root / "content")
+        server = start_server(root, "serve", "--port", "0")
+        config.add_cleanup(server.stop)
+        _SERVERS["served"] = ServedCorpus(server, root)
+    return _SERVERS["served"]
+
+
+def _wait_for_overlay(server: AmberServer, shown: bool) -> None:
+    deadline = time.monotonic() + 120
+    while (b"amber-serve-overlay" in server.get("/_manage/")[2]) != shown:
+        assert time.monotonic() < deadline, server.stderr()[-2000:]
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def broken_file(served: ServedCorpus) -> Iterator[Path]:
+    """A conversation that fails validation, quoting every payload, while the block runs;
+    every page of the server shows the errors meanwhile."""
+    path = served.root / "content" / "conversations" / "zz-broken.json"
+    touch_later(path, json.dumps(broken_conversation(SITE_PAYLOADS)))
+    try:
+        _wait_for_overlay(served.server, shown=True)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+        _wait_for_overlay(served.server, shown=False)
+
+
 # --- checking -----------------------------------------------------------------------
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -369,6 +427,9 @@ class Allowed:
     """Images load from these path prefixes only (the site's assets, drafts' assets)."""
     form_markers: frozenset[str] = frozenset({"data-filter", "data-amber-draft"})
     """A ``<form>`` must carry one of these attributes: the index filter, the draft banner."""
+    site_hosts: frozenset[str] = frozenset({"example.test"})
+    """Links to any other host must say ``rel="nofollow ..."``: a share must not lend the
+    site's standing to the links people put in conversations."""
 
 
 class _Checker(HTMLParser):
@@ -458,6 +519,13 @@ class _Checker(HTMLParser):
     def _tag_form(self, values: dict[str, str]) -> None:
         if not self.allowed.form_markers & values.keys():
             self.problem("form", f"a form neither the theme's nor the server's: {values}")
+
+    def _tag_a(self, values: dict[str, str]) -> None:
+        href = _BROWSER_REMOVE.sub("", _BROWSER_STRIP.sub("", values.get("href", "")))
+        host = urlsplit(href).hostname if href.startswith(("//", "http:", "https:")) else None
+        if host is not None and host not in self.allowed.site_hosts and "nofollow" not in (
+                values.get("rel") or "").split():
+            self.problem("a", f"a link off the site without rel=nofollow: {href[:80]!r}")
 
     def _tag_img(self, values: dict[str, str]) -> None:
         if not values.get("src", "").startswith(self.allowed.image_prefixes):
