@@ -153,7 +153,7 @@ def _turn(role: str, content: object, images: ImageResolver, notes: Notes,
         if not isinstance(block, dict):
             continue
         kind = block.get("type")
-        if kind in TOOL_RESULT_BLOCKS:
+        if isinstance(kind, str) and kind in TOOL_RESULT_BLOCKS:  # a list is unhashable
             result = _tool_result(block, tool_names)
             (results if role == "user" else parts).append(result)
         else:

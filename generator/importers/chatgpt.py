@@ -207,7 +207,7 @@ class _Thread:
         tool_name = label(author.get("name"))
         if (
             metadata.get("is_visually_hidden_from_conversation")
-            or ctype in HIDDEN_CONTENT
+            or (isinstance(ctype, str) and ctype in HIDDEN_CONTENT)  # a list is unhashable
             or role == "system"
             or recipient in MEMORY_TOOLS
             or (role == "tool" and tool_name in MEMORY_TOOLS)
@@ -269,7 +269,7 @@ class _Thread:
     def tool_call(self, recipient: str, content: dict[str, object], msg_id: str) -> Part:
         text = clean_text(content.get("text")) or _joined_strings(content.get("parts"))
         name = label(recipient, 60) or "tool"
-        call_id = "call_" + hashlib.sha256(msg_id.encode()).hexdigest()[:16]
+        call_id = "call_" + hashlib.sha256(msg_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.pending_calls[name] = call_id
         arguments = json.dumps({"code": text}, ensure_ascii=False) if name in CODE_RUNNERS \
             else text
