@@ -25,7 +25,7 @@ import shutil
 import sys
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from generator.content import ShareMeta, share_id_mentions_in
@@ -137,13 +137,14 @@ class ShareRecord:
     files: dict[str, bytes] | None = field(default=None, repr=False)
 
     def state(self) -> dict[str, object]:
-        data = asdict(self)
-        del data["files"]
-        return data
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
     @classmethod
     def from_state(cls, data: dict[str, object]) -> ShareRecord:
         return cls(**data, files=None)  # type: ignore[arg-type]
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(ShareRecord) if f.name != "files")
 
 
 def pack_files(files: dict[str, bytes], blocks: dict[str, str]) -> bytes:
@@ -187,6 +188,8 @@ class BuildCache:
         self.records: dict[str, ShareRecord] = {}
         self.trees: dict[str, dict[str, object]] = {}
         self._seen_files: set[str] = set()
+        self._fresh: set[str] = set()
+        """Files checked unchanged in this run: no need to look at them again."""
         self.dirty = False
         """Something to save: the state on disk is not what this build knows."""
         if directory is not None and load:
@@ -263,7 +266,9 @@ class BuildCache:
         sig = signature(path)
         if sig is None:
             return None
-        if list(sig) != entry["sig"]:
+        if list(sig) == entry["sig"]:
+            self._fresh.add(name)
+        else:
             try:
                 if sha256_file(path) != entry["digest"]:
                     return None
@@ -271,6 +276,7 @@ class BuildCache:
                 return None
             entry["sig"] = list(sig)  # touched but not changed (a fresh git checkout)
             self.dirty = True
+            self._fresh.add(name)
         return _payload(entry)
 
     def remember(self, path: Path, payload: ShareMeta | str, before: Signature | None) -> None:
@@ -295,10 +301,14 @@ class BuildCache:
             entry["conversation"] = payload
         self.files[name] = entry
         self.dirty = True
+        self._fresh.add(name)
 
     def mentions(self, path: Path) -> tuple[tuple[str, int], ...] | None:
-        entry = self.files.get(self._name(path))
-        if entry is None or list(signature(path) or ()) != entry["sig"]:
+        name = self._name(path)
+        entry = self.files.get(name)
+        if entry is None:
+            return None
+        if name not in self._fresh and list(signature(path) or ()) != entry["sig"]:
             return None
         return tuple((str(i), int(line)) for i, line in entry["mentions"])  # type: ignore[union-attr]
 

@@ -352,11 +352,10 @@ def build(
                 new_manifest[rel] = {"hash": digest, "sig": written[rel]}
                 changed += 1
                 continue
-            if good.get(rel) == digest:
-                sig = tree_signature(spare / rel)
-                if sig is not None:
-                    new_manifest[rel] = {"hash": digest, "sig": sig}
-                    continue
+            kept = good.get(rel)
+            if kept is not None and kept[0] == digest:
+                new_manifest[rel] = {"hash": digest, "sig": kept[1]}
+                continue
             old = out_manifest.get(rel)
             if old is not None and old["hash"] == digest and \
                     tree_signature(target / rel) == old["sig"]:
@@ -371,9 +370,11 @@ def build(
                 data = _share_bytes(rel, records, store, context, keys)
             new_manifest[rel] = {"hash": digest, "sig": put(spare, rel, data)}
             changed += 1
-        for rel in sorted(set(good) - set(want)):
+        removed = set(good) - set(want)
+        for rel in sorted(removed):
             _remove(spare, rel)
-        _remove_stale_dirs(spare, set(good) - set(want))
+        _remove_stale_dirs(spare, removed)
+        changed += len(set(out_manifest) - set(want))  # files the new site no longer has
         exchange(spare, target)
     except OSError as exc:
         raise AmberError(f"cannot write {target}: {exc.strerror or exc}; the previous site "

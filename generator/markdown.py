@@ -178,9 +178,34 @@ def code_block(code: str, language: str | None = None, title: str | None = None)
     return html
 
 
+HIGHLIGHT_MAX_CHARS = 100_000
+HIGHLIGHT_MAX_LINE = 2_000
+HIGHLIGHT_MAX_BLANK_RUN = 40
+
+
+def safe_to_highlight(code: str) -> bool:
+    """Whether Pygments can lex this in about linear time.
+
+    A fence picks its lexer, so hostile text can pick the slowest: many lexers
+    backtrack over long lines or long runs of blank lines (C on 8 KB of blank lines
+    took seconds, growing quadratically). Such blocks are shown as plain text;
+    the rule depends only on the code, so builds stay byte-identical.
+    """
+    if len(code) > HIGHLIGHT_MAX_CHARS:
+        return False
+    blank_run = 0
+    for line in code.split("\n"):
+        if len(line) > HIGHLIGHT_MAX_LINE:
+            return False
+        blank_run = blank_run + 1 if not line.strip() else 0
+        if blank_run > HIGHLIGHT_MAX_BLANK_RUN:
+            return False
+    return True
+
+
 def _code_block(code: str, language: str | None, title: str | None) -> str:
     lang = (language or "").strip()
-    lexer = _lexer(lang.lower()) if lang else None
+    lexer = _lexer(lang.lower()) if lang and safe_to_highlight(code) else None
     body = highlight(code, lexer) if lexer is not None else str(escape(code))
     header = ""
     label = lang if _LANG_LABEL.match(lang) else ""

@@ -38,13 +38,14 @@ def tree_signature(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
-    """Files of ``tree`` that are exactly as the manifest says, and every other entry.
+def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, tuple[str, list[int]]], list[str]]:
+    """Files of ``tree`` that are exactly as the manifest says (hash, signature), and every
+    other entry.
 
     Anything unexpected (unknown files, changed files, symlinks, special files)
     is listed for removal: a tree is trusted only where its signatures match.
     """
-    good: dict[str, str] = {}
+    good: dict[str, tuple[str, list[int]]] = {}
     stray: list[str] = []
     if not tree.is_dir() or tree.is_symlink():
         return good, stray
@@ -64,7 +65,7 @@ def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, str], list[str]]:
                     st = entry.stat(follow_symlinks=False)
                     sig = [st.st_size, st.st_mtime_ns, st.st_ino]
                     if sig == expected["sig"]:
-                        good[rel] = str(expected["hash"])
+                        good[rel] = (str(expected["hash"]), sig)
                         continue
                 stray.append(rel)
         if empty and prefix:

@@ -75,7 +75,7 @@ def test_scan_trusts_only_files_whose_signature_matches(tmp_path: Path) -> None:
                 "b.html": {"hash": "h2", "sig": [0, 0, 0]},
                 "link": {"hash": "h3", "sig": tree_signature(tree / "link")}}
     good, stray = scan(tree, manifest)
-    assert good == {"a/x.html": "h1"}
+    assert good == {"a/x.html": ("h1", sig_a)}
     assert sorted(stray) == ["b.html", "link"]
 
 
