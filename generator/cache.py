@@ -189,6 +189,7 @@ class BuildCache:
         self.trees: dict[str, dict[str, object]] = {}
         self._seen_files: set[str] = set()
         self._fresh: set[str] = set()
+        self._root: str | None = None
         """Files checked unchanged in this run: no need to look at them again."""
         self.dirty = False
         """Something to save: the state on disk is not what this build knows."""
@@ -317,10 +318,16 @@ class BuildCache:
         return str(entry["digest"]) if entry is not None else None
 
     def _name(self, path: Path) -> str:
-        """Files are known by their path inside the site, so a moved site keeps its cache."""
+        """Files are known by their path inside the site, so a moved site keeps its cache.
+
+        (Plain string work: this runs for every content file of every build.)
+        """
         if self.directory is not None:
-            with contextlib.suppress(ValueError):
-                return path.absolute().relative_to(self.directory.absolute().parent).as_posix()
+            if self._root is None:
+                self._root = os.path.abspath(self.directory.parent) + os.sep
+            full = os.path.abspath(path)
+            if full.startswith(self._root):
+                return full[len(self._root):].replace(os.sep, "/")
         return str(path)
 
     # --- share records --------------------------------------------------------

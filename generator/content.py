@@ -387,8 +387,9 @@ def _content_text_files(paths: SitePaths) -> list[Path]:
     files: list[Path] = []
     for directory in (paths.conversations, paths.shares):
         if directory.is_dir():
-            files.extend(p for p in sorted(directory.iterdir())
-                         if p.is_file() and not p.is_symlink())
+            with os.scandir(directory) as entries:  # types from the listing, no stat each
+                names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+            files.extend(directory / name for name in names)
     if paths.site_yaml.is_file():
         files.append(paths.site_yaml)
     return files
