@@ -156,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     root = (args.site or Path.cwd()).resolve() if args.command != "init" else None
+    if args.command == "build" and not args.no_cache and root is not None:
+        from generator.quickcheck import answer_build
+
+        if answer_build(args.output, args.base_url, args.shard, root):
+            return 0  # nothing changed since the last build (``generator.quickcheck``)
     from generator import commands
 
     handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")

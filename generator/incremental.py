@@ -27,6 +27,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator import quickcheck
 from generator.build import (
     BuildResult,
     asset_source,
@@ -69,7 +70,7 @@ from generator.sitetree import (
     tree_signature,
 )
 from generator.snapshot import read_snapshot
-from generator.theme import Theme, resolve_theme
+from generator.theme import Theme, packaged_default_theme, resolve_theme
 from generator.tree import ParseError, parse_file
 
 POOL_THRESHOLD = 8
@@ -248,6 +249,12 @@ def build(
     jobs: int | None = None, use_cache: bool = True, shard: Shard | None = None,
 ) -> BuildResult:
     paths = SitePaths(root)
+    target = (output if output is not None else paths.output).absolute()
+    settings = quickcheck.settings_key(target, base_url,
+                                       f"{shard.index}/{shard.count}" if shard else None)
+    if use_cache:
+        quickcheck.forget(paths.root / CACHE_DIR)  # until this build has finished
+        inputs = quickcheck.inputs_digest(paths.root, settings, [])  # before reading anything
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
     content = load_content(paths, memo=store if store.enabled else None, light=True)
     config = content.require_valid()
@@ -262,7 +269,6 @@ def build(
     site_view, theme_files = theme_site_view(config, theme)
     key = site_key(config, theme)
 
-    target = (output if output is not None else paths.output).absolute()
     try:
         refuse_unsafe_target(target)
     except OSError as exc:
@@ -292,9 +298,14 @@ def build(
     trees = store.trees.get(str(target), {})
     out_manifest: Manifest = trees.get("output", {})  # type: ignore[assignment]
     fingerprint = _fingerprint(key, shard, order, keys, content.revoked_ids, records, paths)
-    if not todo and trees.get("fingerprint") == fingerprint and _intact(target, out_manifest):
+    target_good, target_stray = scan(target, out_manifest) if out_manifest else ({}, [])
+    damage = len(target_stray) + len(out_manifest) - len(target_good)
+    """Files of output/ changed, added or removed by hand since the last build."""
+    if not todo and trees.get("fingerprint") == fingerprint and out_manifest and not damage:
         store.save(metas)
-        return BuildResult(target, sum(writes.values()), len(out_manifest), changed=0)
+        result = BuildResult(target, sum(writes.values()), len(out_manifest), changed=0)
+        _remember_quick(store, paths, theme, target, settings, inputs, result)
+        return result
 
     spare, keep_spare = _spare_tree(store, target)
     spare_manifest: Manifest = trees.get("spare", {}) if keep_spare else {}  # type: ignore[assignment]
@@ -345,7 +356,7 @@ def build(
             want.update(records[meta.id].hashes)
 
     new_manifest: Manifest = {}
-    changed = 0
+    changed = damage
     try:
         for rel, digest in sorted(want.items()):
             if rel in written:
@@ -397,7 +408,23 @@ def build(
     else:
         discard(spare)
     store.save(metas)
-    return BuildResult(target, sum(writes.values()), len(new_manifest), changed=changed)
+    result = BuildResult(target, sum(writes.values()), len(new_manifest), changed=changed)
+    if keep_spare:
+        _remember_quick(store, paths, theme, target, settings, inputs, result)
+    return result
+
+
+def _remember_quick(store: BuildCache, paths: SitePaths, theme: Theme, target: Path,
+                    settings: str, inputs: str, result: BuildResult) -> None:
+    """Let the next build see at once that nothing changed (``generator.quickcheck``)."""
+    if store.directory is None:
+        return
+    watched = [paths.root / "themes", packaged_default_theme()]
+    for layer in theme.layers:
+        if not any(layer.resolve().is_relative_to(w.resolve()) for w in watched):
+            return  # a theme folder outside the site: always take the full path
+    quickcheck.remember(store.directory, target, settings, inputs, [], result.pages,
+                        result.files)
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:
@@ -432,13 +459,6 @@ def _fingerprint(key: str, shard: Shard | None, order: Sequence[ShareMeta],
     if any(k is None for k in keys.values()):
         return ""  # some share could not be vouched for: never skip the build
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _intact(target: Path, manifest: Manifest) -> bool:
-    if not manifest:
-        return False
-    good, stray = scan(target, manifest)
-    return not stray and len(good) == len(manifest)
 
 
 def _spare_tree(store: BuildCache, target: Path) -> tuple[Path, bool]:

@@ -1,0 +1,163 @@
+"""Answer "is output/ already this build?" before loading anything heavy.
+
+A build that changes nothing must be near-instant even at 10,000 shares, where
+loading the cache state and checking every file the usual way takes seconds.
+So a successful build leaves ``.amber-cache/quick.json``: a digest of the
+``lstat`` signature of every file the build could read (content/, the theme
+folders, amber's own code and library versions, the command-line settings and
+SOURCE_DATE_EPOCH), and the signature of every file and folder it left in the
+output. When all of them are the same again, nothing a build reads has been
+touched and nothing it wrote has been changed, added or removed, so the output
+is already what a build would write. Any difference, or any doubt, falls
+through to the real build. Standard library only, to keep the start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+from pathlib import Path
+
+QUICK_FILE = "quick.json"
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments",
+             "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML")
+
+
+def _walk_signatures(top: Path, digest: hashlib._Hash) -> None:
+    """Every entry below ``top`` with its type and signature (ctime included), in order."""
+    if not os.path.lexists(top):
+        digest.update(f"absent {top}\n".encode())
+        return
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            digest.update(f"unreadable {folder}\n".encode())
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue  # written by Python itself while amber runs
+            st = entry.stat(follow_symlinks=False)
+            kind = "d" if entry.is_dir(follow_symlinks=False) else (
+                "l" if entry.is_symlink() else "f")
+            digest.update(f"{kind} {entry.path} {st.st_size} {st.st_mtime_ns} "
+                          f"{st.st_ctime_ns} {st.st_ino}\n".encode("utf-8", "surrogateescape"))
+            if kind == "d":
+                stack.append(entry.path)
+
+
+def inputs_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
+    """Everything a build reads, by signature: the same digest means untouched inputs."""
+    digest = hashlib.sha256(settings.encode())
+    digest.update(f"epoch={os.environ.get('SOURCE_DATE_EPOCH')}\n".encode())
+    digest.update(f"python={sys.version_info[:3]}\n".encode())
+    for name in LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            digest.update(f"{name}={importlib.metadata.version(name)}\n".encode())
+    package = Path(__file__).resolve().parent
+    _walk_signatures(package, digest)
+    _walk_signatures(package.parent / "themes", digest)  # the checkout's default theme
+    _walk_signatures(root / "content", digest)
+    _walk_signatures(root / "themes", digest)
+    for layer in theme_layers:
+        _walk_signatures(Path(layer), digest)
+    return digest.hexdigest()
+
+
+def output_listing(target: Path) -> list[list[object]]:
+    """Each folder and file of the built site with (size, mtime, inode), in order.
+
+    A folder's mtime changes whenever an entry is added, removed or renamed in it,
+    and a file's whenever it is written: together they show any change to the tree.
+    """
+    rows: list[list[object]] = []
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        folder = target / prefix if prefix else target
+        st = os.lstat(folder)
+        rows.append([prefix, "d", st.st_mtime_ns, st.st_ino])
+        with os.scandir(folder) as it:
+            for entry in it:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(rel + "/")
+                else:
+                    est = entry.stat(follow_symlinks=False)
+                    rows.append([rel, "f", est.st_size, est.st_mtime_ns, est.st_ino])
+    rows.sort(key=lambda row: str(row[0]))
+    return rows
+
+
+def _listing_holds(target: Path, rows: list[list[object]]) -> bool:
+    """The recorded tree is still there, checked with one ``lstat`` per entry."""
+    for row in rows:
+        try:
+            st = os.lstat(target / str(row[0]) if row[0] else target)
+        except OSError:
+            return False
+        if row[1] == "d":
+            if [st.st_mtime_ns, st.st_ino] != row[2:]:
+                return False
+        elif [st.st_size, st.st_mtime_ns, st.st_ino] != row[2:]:
+            return False
+    return True
+
+
+def settings_key(target: Path, base_url: str | None, shard: str | None) -> str:
+    return json.dumps({"target": str(target), "base_url": base_url, "shard": shard})
+
+
+def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict[str, int] | None:
+    """The last build's counts if the output is certainly that build and still current."""
+    try:
+        quick = json.loads((cache_dir / QUICK_FILE).read_bytes())
+        if quick["settings"] != settings:
+            return None
+        if inputs_digest(root, settings, list(quick["layers"])) != quick["inputs"]:
+            return None
+        if not _listing_holds(target, quick["output"]):
+            return None
+        return {"pages": int(quick["pages"]), "files": int(quick["files"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def answer_build(output: Path | None, base_url: str | None, shard: str | None,
+                 root: Path) -> bool:
+    """``amber build`` with nothing to do: say so and succeed, before any heavy import.
+
+    It takes no lock: it only reads, and any writer that changed something since the
+    last build changed what it compares, which sends the build down the full path.
+    """
+    target = (output if output is not None else root / "output").absolute()
+    settings = settings_key(target, base_url, shard)
+    known = up_to_date(root / ".amber-cache", root, target, settings)
+    if known is None:
+        return False
+    print(f"Up to date: {known['pages']} share page(s), {known['files']} files in {target}",
+          file=sys.stderr)
+    return True
+
+
+def remember(cache_dir: Path, target: Path, settings: str, inputs: str, layers: list[str],
+             pages: int, files: int) -> None:
+    """Record a finished build. ``inputs`` was taken before the build read anything."""
+    data = {"settings": settings, "inputs": inputs, "layers": layers, "pages": pages,
+            "files": files, "output": output_listing(target)}
+    path = cache_dir / QUICK_FILE
+    tmp = path.with_name(f".{QUICK_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+    os.replace(tmp, path)
+
+
+def forget(cache_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        (cache_dir / QUICK_FILE).unlink()
