@@ -31,17 +31,13 @@ from pathlib import Path
 from generator.content import ShareMeta, share_id_mentions_in
 from generator.model import SiteConfig
 from generator.output import write_atomic
+from generator.quickcheck import LIBRARIES as RENDER_LIBRARIES
 from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FORMAT = 1
 """Bump when the layout of ``state.json`` or of a record changes."""
 
-RENDER_LIBRARIES = (
-    "markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments", "latex2mathml",
-    "Jinja2", "MarkupSafe",
-)
-"""Libraries whose version changes rendered bytes."""
 
 Signature = tuple[int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode): changes whenever a file is written or replaced."""

@@ -511,13 +511,11 @@ def _share_bytes(rel: str, records: dict[str, ShareRecord], store: BuildCache,
         tree, context.tree = context.tree, None
         try:
             _, _, files = render_one(Job(share_id, Path(), keys.get(share_id), None, True,
-                                         _read_snapshot_of(context.paths, share_id)))
+                                         _read_snapshot(context.paths.share_file(share_id))))
         finally:
             context.tree = tree
         assert files is not None
     return files[rel]
 
 
-def _read_snapshot_of(paths: SitePaths, share_id: str) -> Snapshot:
-    return _read_snapshot(paths.share_file(share_id))
 

@@ -100,15 +100,7 @@ def refuse_unsafe_target(target: Path) -> None:
 
 def swap_in(staging: Path, target: Path) -> None:
     """Put ``staging`` at ``target``; the old ``target`` (if any) is removed afterwards."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    os.rmdir(old)
-    os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    from generator.sitetree import discard, exchange
+
+    exchange(staging, target)
+    discard(staging)

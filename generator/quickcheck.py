@@ -25,6 +25,7 @@ from pathlib import Path
 QUICK_FILE = "quick.json"
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments",
              "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML")
+"""Libraries whose version changes what a build reads or writes (also in the cache key)."""
 
 
 def _walk_signatures(top: Path, digest: hashlib._Hash) -> None:
