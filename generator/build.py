@@ -21,7 +21,7 @@ import jinja2
 from generator.content import SiteContent, SitePaths, load_content
 from generator.errors import AmberError, ContentError, Problem
 from generator.formats import ROLE_LABELS, to_chat_json, to_markdown
-from generator.ids import UUID_ANYWHERE
+from generator.ids import ids_in_bytes
 from generator.markdown import pygments_css, render_parts
 from generator.model import SiteConfig, Snapshot
 from generator.output import write_tree
@@ -360,8 +360,8 @@ def _feed(config: SiteConfig, listed: Sequence[ShareFacts], summaries: list[Shar
 
 
 def ids_in(data: bytes) -> set[str]:
-    """Every share-ID-shaped string in a file."""
-    return set(UUID_ANYWHERE.findall(data.decode("utf-8", errors="replace")))
+    """Every share-ID-shaped string in a file (``UUID_ANYWHERE`` over its decoded text)."""
+    return ids_in_bytes(data)
 
 
 def check_for_leaks(

@@ -22,6 +22,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import zlib
 from collections.abc import Iterable
@@ -35,8 +36,9 @@ from generator.quickcheck import LIBRARIES as RENDER_LIBRARIES
 from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
-STATE_FORMAT = 1
-"""Bump when the layout of ``state.json`` or of a record changes."""
+STATE_FILE = "state.db"
+STATE_FORMAT = 2
+"""Bump when the layout of ``state.db`` or of a record changes."""
 
 
 Signature = tuple[int, int, int, int]
@@ -176,6 +178,12 @@ class BuildCache:
 
     ``BuildCache(None)`` is the cache turned off (``--no-cache``): every lookup
     misses and nothing is saved, so the build does all the work.
+
+    The state lives in one SQLite database (``state.db``), read whole at the start
+    and written back row by row at the end: a build that changed one share writes a
+    handful of rows, not the state of 10,000 shares. SQLite's journal makes each save
+    all-or-nothing, and ``secure_delete`` overwrites the rows of a revoked share, so
+    its title and text do not linger in the file's free pages.
     """
 
     def __init__(self, directory: Path | None, *, load: bool = True) -> None:
@@ -187,8 +195,11 @@ class BuildCache:
         self._fresh: set[str] = set()
         self._root: str | None = None
         """Files checked unchanged in this run: no need to look at them again."""
-        self.dirty = False
-        """Something to save: the state on disk is not what this build knows."""
+        self._changed_files: set[str] = set()
+        self._loaded_records: dict[str, ShareRecord] = {}
+        self._loaded_trees: dict[str, dict[str, object]] = {}
+        self._loaded_files: set[str] = set()
+        """What the database holds, so a save writes only the difference."""
         if directory is not None and load:
             self._load()
 
@@ -200,45 +211,95 @@ class BuildCache:
 
     def _state_path(self) -> Path:
         assert self.directory is not None
-        return self.directory / "state.json"
+        return self.directory / STATE_FILE
 
     def _load(self) -> None:
-        try:
-            state = json.loads(self._state_path().read_bytes())
-        except (OSError, ValueError):
-            return  # no cache yet, or a damaged one: start afresh
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        path = self._state_path()
+        if not path.is_file():
             return
         try:
-            self.files = dict(state["files"])
-            self.records = {k: ShareRecord.from_state(v) for k, v in state["records"].items()}
-            self.trees = dict(state["trees"])
-        except (KeyError, TypeError, ValueError):
-            self.files, self.records, self.trees = {}, {}, {}
+            with contextlib.closing(_connect(path)) as db:
+                if db.execute("PRAGMA user_version").fetchone()[0] != STATE_FORMAT:
+                    return
+                files = {name: json.loads(entry)
+                         for name, entry in db.execute("SELECT name, entry FROM files")}
+                records = {sid: ShareRecord.from_state(json.loads(data))
+                           for sid, data in db.execute("SELECT id, data FROM records")}
+                trees: dict[str, dict[str, object]] = {}
+                for target, fp in db.execute("SELECT target, fingerprint FROM trees"):
+                    trees[target] = {"output": {}, "spare": {}, "fingerprint": fp}
+                for target, role, rel, digest, size, mtime, ino in db.execute(
+                        "SELECT target, role, rel, hash, size, mtime, ino FROM manifest"):
+                    tree = trees.get(target)
+                    if tree is not None and role in ("output", "spare"):
+                        tree[role][rel] = {"hash": digest,  # type: ignore[index]
+                                           "sig": [size, mtime, ino]}
+        except (sqlite3.Error, ValueError, TypeError, KeyError):
+            return  # a damaged cache is an empty one; the next save starts it afresh
+        self.files, self.records, self.trees = files, records, trees
+        self._loaded_records = dict(records)
+        self._loaded_trees = {t: {"output": dict(v["output"]),  # type: ignore[call-overload]
+                                  "spare": dict(v["spare"]),  # type: ignore[call-overload]
+                                  "fingerprint": v["fingerprint"]} for t, v in trees.items()}
+        self._loaded_files = set(files)
 
     def save(self, live_shares: Iterable[str]) -> None:
-        """Write the state, keeping only files seen in this build and shares still live."""
+        """Write what changed, keeping only files seen in this build and shares still live."""
         if self.directory is None:
             return
         live = set(live_shares)
-        if set(self.records) - live or set(self.files) - self._seen_files:
-            self.dirty = True
-        if not self.dirty and self._state_path().exists():
-            return  # a build that changed nothing rewrites nothing
-        self.records = {k: v for k, v in self.records.items() if k in live}
-        self.files = {k: v for k, v in self.files.items() if k in self._seen_files}
-        state = {
-            "format": STATE_FORMAT,
-            "files": self.files,
-            "records": {k: v.state() for k, v in sorted(self.records.items())},
-            "trees": self.trees,
-        }
+        gone_files = sorted(self._loaded_files - self._seen_files)
+        gone_records = sorted(set(self._loaded_records) - live)
+        new_records = {k: v for k, v in self.records.items()
+                       if k in live and self._loaded_records.get(k) is not v}
+        if not (gone_files or gone_records or new_records or self._changed_files
+                or self.trees != self._loaded_trees) and self._state_path().is_file():
+            return  # a build that changed nothing writes nothing
         self.directory.mkdir(parents=True, exist_ok=True)
         _ignore_marker(self.directory)
-        write_atomic(self._state_path(),
-                     json.dumps(state, ensure_ascii=True, separators=(",", ":")).encode())
+        try:
+            self._write(gone_files, gone_records, new_records)
+        except sqlite3.DatabaseError:
+            # A damaged database: start a new one with everything this build knows.
+            self._state_path().unlink(missing_ok=True)
+            self._loaded_records, self._loaded_trees, self._loaded_files = {}, {}, set()
+            self._changed_files = set(self.files) & self._seen_files
+            self._write([], [], {k: v for k, v in self.records.items() if k in live})
+        self.records = {k: v for k, v in self.records.items() if k in live}
+        self.files = {k: v for k, v in self.files.items() if k in self._seen_files}
         self._prune_blobs({r.key for r in self.records.values()})
         self._prune_trees()
+
+    def _write(self, gone_files: list[str], gone_records: list[str],
+               new_records: dict[str, ShareRecord]) -> None:
+        with contextlib.closing(_connect(self._state_path())) as db, db:
+            db.execute(f"PRAGMA user_version = {STATE_FORMAT:d}")
+            db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in gone_files])
+            db.executemany(
+                "INSERT OR REPLACE INTO files (name, entry) VALUES (?, ?)",
+                [(n, json.dumps(self.files[n], separators=(",", ":")))
+                 for n in sorted(self._changed_files & self._seen_files) if n in self.files])
+            db.executemany("DELETE FROM records WHERE id = ?", [(i,) for i in gone_records])
+            db.executemany("INSERT OR REPLACE INTO records (id, key, data) VALUES (?, ?, ?)",
+                           [(k, v.key, json.dumps(v.state(), separators=(",", ":")))
+                            for k, v in sorted(new_records.items())])
+            for target in sorted(set(self._loaded_trees) - set(self.trees)):
+                db.execute("DELETE FROM trees WHERE target = ?", (target,))
+                db.execute("DELETE FROM manifest WHERE target = ?", (target,))
+            for target, tree in sorted(self.trees.items()):
+                old = self._loaded_trees.get(target, {})
+                db.execute("INSERT OR REPLACE INTO trees (target, fingerprint) VALUES (?, ?)",
+                           (target, tree.get("fingerprint")))
+                for role in ("output", "spare"):
+                    _write_manifest(db, target, role, tree.get(role, {}),  # type: ignore[arg-type]
+                                    old.get(role, {}))  # type: ignore[arg-type]
+        self._changed_files = set()
+        self._loaded_records = dict(self.records)
+        self._loaded_trees = {t: {"output": dict(v.get("output", {})),  # type: ignore[call-overload]
+                                  "spare": dict(v.get("spare", {})),  # type: ignore[call-overload]
+                                  "fingerprint": v.get("fingerprint")}
+                              for t, v in self.trees.items()}
+        self._loaded_files = set(self.files) & self._seen_files
 
     def _prune_trees(self) -> None:
         """Spare trees of output folders this cache no longer tracks."""
@@ -272,7 +333,7 @@ class BuildCache:
             except OSError:
                 return None
             entry["sig"] = list(sig)  # touched but not changed (a fresh git checkout)
-            self.dirty = True
+            self._changed_files.add(name)
             self._fresh.add(name)
         return _payload(entry)
 
@@ -297,7 +358,7 @@ class BuildCache:
         else:
             entry["conversation"] = payload
         self.files[name] = entry
-        self.dirty = True
+        self._changed_files.add(name)
         self._fresh.add(name)
 
     def mentions(self, path: Path) -> tuple[tuple[str, int], ...] | None:
@@ -377,6 +438,38 @@ class BuildCache:
                 if blob.name.removesuffix(".bin") not in keep:
                     with contextlib.suppress(OSError):
                         blob.unlink()
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trees (target TEXT PRIMARY KEY, fingerprint TEXT);
+CREATE TABLE IF NOT EXISTS manifest (
+    target TEXT NOT NULL, role TEXT NOT NULL, rel TEXT NOT NULL, hash TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime INTEGER NOT NULL, ino INTEGER NOT NULL,
+    PRIMARY KEY (target, role, rel)) WITHOUT ROWID;
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level="DEFERRED")
+    db.execute("PRAGMA secure_delete = ON")  # a deleted row's bytes are overwritten
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.executescript(_SCHEMA)
+    return db
+
+
+def _write_manifest(db: sqlite3.Connection, target: str, role: str,
+                    new: dict[str, dict[str, object]], old: dict[str, dict[str, object]]) -> None:
+    """Rows of one tree's manifest that differ from what the database holds."""
+    db.executemany("DELETE FROM manifest WHERE target = ? AND role = ? AND rel = ?",
+                   [(target, role, rel) for rel in sorted(set(old) - set(new))])
+    rows = []
+    for rel, entry in sorted(new.items()):
+        if old.get(rel) != entry:
+            size, mtime, ino = entry["sig"]  # type: ignore[misc]
+            rows.append((target, role, rel, entry["hash"], size, mtime, ino))
+    db.executemany("INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def tree_folder_name(target: str) -> str:

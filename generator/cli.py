@@ -57,6 +57,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
+    p.add_argument("--output", metavar="DIR", type=Path, help="write here instead of output/")
+    p.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
+                   help="render on N processes (default: one per CPU core)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="ignore and do not update .amber-cache/: render everything afresh")
+    p.add_argument("--shard", metavar="I/N", default=None,
+                   help="write only the share pages in bucket I of N (by share ID) plus the "
+                        "site-wide files; the N output trees copied together are the site")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="amber", description=DESCRIPTION, epilog=EPILOG,
@@ -134,15 +146,7 @@ def make_parser() -> argparse.ArgumentParser:
                 "theme or settings changed are rendered again; the rest come from the cache\n"
                 "in .amber-cache/ (safe to delete). The new site is swapped in at once at the\n"
                 "end, so output/ is always the old site or the new one, never a mix.")
-    p.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
-    p.add_argument("--output", metavar="DIR", type=Path, help="write here instead of output/")
-    p.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None,
-                   help="render on N processes (default: one per CPU core)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="ignore and do not update .amber-cache/: render everything afresh")
-    p.add_argument("--shard", metavar="I/N", default=None,
-                   help="write only the share pages in bucket I of N (by share ID) plus the "
-                        "site-wide files; the N output trees copied together are the site")
+    _build_options(p)
 
     command("check", "validate everything; exit 1 on any problem",
             "Validate site.yaml, conversations, snapshots and their digests, share IDs,\n"
@@ -152,15 +156,46 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotQuick(Exception):
+    pass
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _NotQuick(message)
+
+
+def _answered_build(argv: list[str] | None) -> bool:
+    """``amber build`` with nothing to do, answered before the full parser and its imports.
+
+    Only a plain build invocation is recognised here; anything else (help, another
+    command, a mistake) returns False and goes through the full parser as usual.
+    """
+    words = sys.argv[1:] if argv is None else argv
+    if "build" not in words or "-h" in words or "--help" in words:
+        return False
+    parser = _QuietParser(add_help=False)
+    parser.add_argument("--site", type=Path, default=None)
+    commands = parser.add_subparsers(dest="command", parser_class=_QuietParser)
+    _build_options(commands.add_parser("build", add_help=False))
+    try:
+        args = parser.parse_args(words)
+    except (_NotQuick, SystemExit):
+        return False
+    if args.command != "build" or args.no_cache:
+        return False
+    from generator.quickcheck import answer_build
+
+    return answer_build(args.output, args.base_url, args.shard,
+                        (args.site or Path.cwd()).resolve())
+
+
 def main(argv: list[str] | None = None) -> int:
+    if _answered_build(argv):
+        return 0  # nothing changed since the last build (``generator.quickcheck``)
     parser = make_parser()
     args = parser.parse_args(argv)
     root = (args.site or Path.cwd()).resolve() if args.command != "init" else None
-    if args.command == "build" and not args.no_cache and root is not None:
-        from generator.quickcheck import answer_build
-
-        if answer_build(args.output, args.base_url, args.shard, root):
-            return 0  # nothing changed since the last build (``generator.quickcheck``)
     from generator import commands
 
     handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")

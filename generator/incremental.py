@@ -325,7 +325,6 @@ def build(
             pending.update(files)
         if record.key:
             store.records[record.id] = record
-            store.dirty = True
 
     entries = []
     listed = []
@@ -404,7 +403,6 @@ def build(
             out_manifest = mirror(target, new_manifest, spare)
         store.trees[str(target)] = {"output": new_manifest, "spare": out_manifest,
                                     "fingerprint": fingerprint}
-        store.dirty = True
     else:
         discard(spare)
     store.save(metas)

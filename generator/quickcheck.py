@@ -99,16 +99,19 @@ def output_listing(target: Path) -> list[list[object]]:
 
 def _listing_holds(target: Path, rows: list[list[object]]) -> bool:
     """The recorded tree is still there, checked with one ``lstat`` per entry."""
-    for row in rows:
-        try:
-            st = os.lstat(target / str(row[0]) if row[0] else target)
-        except OSError:
-            return False
-        if row[1] == "d":
-            if [st.st_mtime_ns, st.st_ino] != row[2:]:
+    top = os.fspath(target)
+    prefix = top + os.sep
+    lstat = os.lstat
+    try:
+        for row in rows:
+            st = lstat(prefix + row[0] if row[0] else top)  # strings: 40,000 rows at 10k shares
+            if row[1] == "d":
+                if st.st_mtime_ns != row[2] or st.st_ino != row[3]:
+                    return False
+            elif st.st_size != row[2] or st.st_mtime_ns != row[3] or st.st_ino != row[4]:
                 return False
-        elif [st.st_size, st.st_mtime_ns, st.st_ino] != row[2:]:
-            return False
+    except (OSError, IndexError, TypeError):
+        return False
     return True
 
 

@@ -52,7 +52,8 @@ def display_date(iso: str) -> str:
 
 
 _TAGS = re.compile(r"<[^>]+>")
-_CODE_BLOCKS = re.compile(r'<div class="code-block">.*?</pre></div>', re.DOTALL)
+_CODE_OPEN = '<div class="code-block">'
+_CODE_CLOSE = "</pre></div>"
 _FILE_PARTS = re.compile(
     r'<figure class="part part-image">.*?</figure>'
     r'|<div class="part part-image-missing">.*?</div>'
@@ -61,9 +62,33 @@ _FILE_PARTS = re.compile(
 """An excerpt is what was said: images and attached files (names, notes) are left out."""
 
 
+def without_code_blocks(fragment: str) -> str:
+    """Each code block replaced by a space: what ``re.sub`` of the lazy pattern
+    ``<div class="code-block">.*?</pre></div>`` (dot matching newlines) gives.
+
+    Code is most of a page's HTML, and that regex tests for the closing text at
+    every character of it; ``str.find`` jumps there. The leftmost match starts at
+    the first opening that has a closing after it, and if the first opening has
+    none, no later one has: so each step takes the next opening and the first
+    closing after it, and stops when either is missing.
+    """
+    pieces: list[str] = []
+    start = 0
+    while (opening := fragment.find(_CODE_OPEN, start)) >= 0:
+        closing = fragment.find(_CODE_CLOSE, opening + len(_CODE_OPEN))
+        if closing < 0:
+            break
+        pieces += (fragment[start:opening], " ")
+        start = closing + len(_CODE_CLOSE)
+    if not pieces:
+        return fragment
+    pieces.append(fragment[start:])
+    return "".join(pieces)
+
+
 def plain_text(fragment: str, limit: int = 200) -> str:
     """Rendered HTML to a short plain-text excerpt for descriptions and the index."""
-    fragment = _FILE_PARTS.sub(" ", _CODE_BLOCKS.sub(" ", fragment))
+    fragment = _FILE_PARTS.sub(" ", without_code_blocks(fragment))
     text = html.unescape(_TAGS.sub(" ", fragment))
     text = " ".join(text.split())
     if len(text) > limit:

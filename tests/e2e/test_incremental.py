@@ -7,9 +7,11 @@ output with a ``--no-cache`` build of the same content into another folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -149,7 +151,7 @@ def test_damaged_output_or_cache_is_repaired(shared_site: tuple[Path, list[str]]
     build(site)
     assert_same_as_cold(site)
 
-    (site / ".amber-cache" / "state.json").write_text("{not json")
+    (site / ".amber-cache" / "state.db").write_text("not a database")
     build(site)
     assert_same_as_cold(site)
 
@@ -210,6 +212,8 @@ def test_bad_shard_and_jobs_are_usage_errors(site: Path) -> None:
 def test_cache_state_is_data_not_code(shared_site: tuple[Path, list[str]]) -> None:
     site, ids = shared_site
     build(site)
-    state = json.loads((site / ".amber-cache" / "state.json").read_text())
-    assert set(state["records"]) == set(ids)
+    with contextlib.closing(sqlite3.connect(site / ".amber-cache" / "state.db")) as db:
+        data = {sid: json.loads(text) for sid, text in db.execute("SELECT id, data FROM records")}
+    assert set(data) == set(ids)
+    assert all(isinstance(record["title"], str) for record in data.values())
     assert (site / ".amber-cache" / ".gitignore").read_text().strip().endswith("*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.cache import BuildCache, pack_files, unpack_files
+from generator.cache import BuildCache, ShareRecord, pack_files, unpack_files
 from generator.content import ShareMeta
 from generator.sitetree import exchange, mirror, put, scan, tree_signature
 
@@ -61,9 +61,39 @@ def test_share_meta_round_trips_through_the_state(tmp_path: Path) -> None:
 
 def test_a_damaged_state_file_means_an_empty_cache(tmp_path: Path) -> None:
     (tmp_path / ".amber-cache").mkdir()
-    (tmp_path / ".amber-cache" / "state.json").write_text('{"format": 1, "files": 3}')
+    (tmp_path / ".amber-cache" / "state.db").write_text("not a database at all")
     store = BuildCache(tmp_path / ".amber-cache")
     assert store.files == {} and store.records == {}
+    conv = tmp_path / "a.yaml"
+    conv.write_text("one\n")
+    store.remember(conv, "a", tree_sig(conv))
+    store.save([])  # replaces the damaged file with a good one
+    assert BuildCache(tmp_path / ".amber-cache").unchanged(conv) == "a"
+
+
+def test_a_save_writes_only_what_changed_and_drops_revoked_shares(tmp_path: Path) -> None:
+    cache = tmp_path / ".amber-cache"
+    store = BuildCache(cache)
+    for n in range(3):
+        store.records[f"id-{n}"] = _record(f"id-{n}", f"secret title {n}")
+    store.trees["out"] = {"output": {"a.html": {"hash": "h", "sig": [1, 2, 3]}},
+                          "spare": {}, "fingerprint": "f"}
+    store.save(["id-0", "id-1", "id-2"])
+    again = BuildCache(cache)
+    assert sorted(again.records) == ["id-0", "id-1", "id-2"]
+    assert again.trees["out"]["output"] == {"a.html": {"hash": "h", "sig": [1, 2, 3]}}
+    before = (cache / "state.db").stat().st_mtime_ns
+    again.save(["id-0", "id-1", "id-2"])
+    assert (cache / "state.db").stat().st_mtime_ns == before  # nothing changed, nothing written
+    again.save(["id-0", "id-2"])  # id-1 revoked
+    assert sorted(BuildCache(cache).records) == ["id-0", "id-2"]
+    assert b"secret title 1" not in (cache / "state.db").read_bytes()
+
+
+def _record(share_id: str, title: str) -> ShareRecord:
+    return ShareRecord(id=share_id, key=f"k-{share_id}", listed=True, frozen="2026", title=title,
+                       author=None, frozen_display="2026", description="d", message_count=1,
+                       search_text="text", hashes={}, ids={}, assets={})
 
 
 def test_scan_trusts_only_files_whose_signature_matches(tmp_path: Path) -> None:
