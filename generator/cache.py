@@ -488,3 +488,130 @@ def _ignore_marker(directory: Path) -> None:
     marker = directory / ".gitignore"
     if not marker.exists():
         write_atomic(marker, b"# amber's build cache: safe to delete\n*\n")
+
+
+class StateQuery:
+    """The few questions a small rebuild asks the state database, without reading it all.
+
+    ``generator.delta`` uses this: after a change to a handful of share files it
+    needs every share's record (for the index and the leak check) but only the
+    manifest rows that differ between the two trees, and it writes back only rows
+    that changed. Opening fails (``None``) when there is no usable database.
+    """
+
+    def __init__(self, db: sqlite3.Connection, directory: Path) -> None:
+        self.db = db
+        self.directory = directory
+
+    @classmethod
+    def open(cls, directory: Path) -> StateQuery | None:
+        path = directory / STATE_FILE
+        if not path.is_file():
+            return None
+        try:
+            db = _connect(path)
+            if db.execute("PRAGMA user_version").fetchone()[0] != STATE_FORMAT:
+                db.close()
+                return None
+        except sqlite3.Error:
+            return None
+        return cls(db, directory)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def records(self) -> dict[str, ShareRecord]:
+        return {sid: ShareRecord.from_state(json.loads(data))
+                for sid, data in self.db.execute("SELECT id, data FROM records")}
+
+    def fingerprint(self, target: str) -> str | None:
+        row = self.db.execute("SELECT fingerprint FROM trees WHERE target = ?",
+                              (target,)).fetchone()
+        return None if row is None else str(row[0] or "")
+
+    def output_rows(self, target: str, rels: Iterable[str]) -> dict[str, dict[str, object]]:
+        rows: dict[str, dict[str, object]] = {}
+        for rel in sorted(set(rels)):
+            found = self.db.execute(
+                "SELECT hash, size, mtime, ino FROM manifest WHERE target = ? AND "
+                "role = 'output' AND rel = ?", (target, rel)).fetchone()
+            if found is not None:
+                rows[rel] = {"hash": found[0], "sig": [found[1], found[2], found[3]]}
+        return rows
+
+    def site_wide_rels(self, target: str) -> dict[str, dict[str, object]]:
+        """Output rows of every file not under ``share/``: the index, feeds, assets."""
+        return {rel: {"hash": h, "sig": [size, mtime, ino]} for rel, h, size, mtime, ino in
+                self.db.execute("SELECT rel, hash, size, mtime, ino FROM manifest WHERE "
+                                "target = ? AND role = 'output' AND rel NOT LIKE 'share/%'",
+                                (target,))}
+
+    def output_count(self, target: str) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM manifest WHERE target = ? AND "
+                                   "role = 'output'", (target,)).fetchone()[0])
+
+    def differing(self, target: str) -> dict[str, dict[str, object] | None]:
+        """Paths where the spare tree is not the output: what the last build changed.
+
+        Each maps to the output's row, or None where only the spare has the path.
+        """
+        found: dict[str, dict[str, object] | None] = {}
+        for rel, h, size, mtime, ino in self.db.execute(
+                "SELECT o.rel, o.hash, o.size, o.mtime, o.ino FROM manifest o "
+                "LEFT JOIN manifest s ON s.target = o.target AND s.role = 'spare' "
+                "AND s.rel = o.rel WHERE o.target = ? AND o.role = 'output' AND "
+                "(s.rel IS NULL OR s.hash != o.hash OR s.size != o.size OR "
+                "s.mtime != o.mtime OR s.ino != o.ino)", (target,)):
+            found[rel] = {"hash": h, "sig": [size, mtime, ino]}
+        for (rel,) in self.db.execute(
+                "SELECT s.rel FROM manifest s WHERE s.target = ? AND s.role = 'spare' AND "
+                "NOT EXISTS (SELECT 1 FROM manifest o WHERE o.target = s.target AND "
+                "o.role = 'output' AND o.rel = s.rel)", (target,)):
+            found[rel] = None
+        return found
+
+    def files_mentioning(self, share_ids: Iterable[str], skip: set[str]) -> list[str]:
+        """Content files (by site path) whose remembered mentions include any of the IDs."""
+        names: list[str] = []
+        for share_id in sorted(set(share_ids)):
+            for name, entry in self.db.execute(
+                    "SELECT name, entry FROM files WHERE instr(entry, ?) > 0", (share_id,)):
+                if name in skip:
+                    continue
+                mentions = json.loads(entry).get("mentions", [])
+                if any(m[0] == share_id for m in mentions):
+                    names.append(name)
+        return names
+
+    def apply(self, target: str, *, fingerprint: str,
+              output: dict[str, dict[str, object] | None],
+              spare: dict[str, dict[str, object] | None],
+              records: dict[str, ShareRecord | None],
+              files: dict[str, dict[str, object] | None]) -> None:
+        """One transaction: manifest rows, records and file entries (None deletes)."""
+        with self.db:
+            for role, rows in (("output", output), ("spare", spare)):
+                for rel, entry in sorted(rows.items()):
+                    if entry is None:
+                        self.db.execute("DELETE FROM manifest WHERE target = ? AND role = ? "
+                                        "AND rel = ?", (target, role, rel))
+                    else:
+                        size, mtime, ino = entry["sig"]  # type: ignore[misc]
+                        self.db.execute("INSERT OR REPLACE INTO manifest VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?)",
+                                        (target, role, rel, entry["hash"], size, mtime, ino))
+            for sid, record in sorted(records.items()):
+                if record is None:
+                    self.db.execute("DELETE FROM records WHERE id = ?", (sid,))
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO records (id, key, data) VALUES "
+                                    "(?, ?, ?)", (sid, record.key, json.dumps(
+                                        record.state(), separators=(",", ":"))))
+            for name, file_entry in sorted(files.items()):
+                if file_entry is None:
+                    self.db.execute("DELETE FROM files WHERE name = ?", (name,))
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO files (name, entry) VALUES (?, ?)",
+                                    (name, json.dumps(file_entry, separators=(",", ":"))))
+            self.db.execute("UPDATE trees SET fingerprint = ? WHERE target = ?",
+                            (fingerprint, target))

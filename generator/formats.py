@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring
 
 from generator.markdown import code_argument, pretty_arguments
 from generator.model import Message, Part, Snapshot
@@ -171,4 +172,60 @@ def to_chat_json(snap: Snapshot, url: str) -> str:
         "source_format": "amber-share-1",
         "messages": chat_messages(snap.messages),
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    try:
+        pieces: list[str] = []
+        _indented_json(body, pieces, "\n")
+        text = "".join(pieces)
+    except TypeError:  # a value _indented_json does not write: let json decide
+        text = json.dumps(body, indent=2, ensure_ascii=False)
+    return text + "\n"
+
+
+def _indented_json(value: object, out: list[str], newline: str) -> None:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, piece by piece, into ``out``.
+
+    With an indent, ``json`` leaves its C encoder for a generator per list and dict
+    that passes every piece up through each level; for a share's small tree of
+    strings that was most of the file's cost. The layout is json's: ``[``/``{``,
+    items on their own lines two spaces deeper, ``,`` between them, ``: `` after
+    keys, empty ones as ``[]``/``{}``, strings through json's own escaper. Floats,
+    keys that are not strings and other types raise TypeError, so the caller hands
+    them to ``json`` itself.
+    """
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[" + inner)
+        for index, item in enumerate(value):
+            if index:
+                out.append("," + inner)
+            _indented_json(item, out, inner)
+        out.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        out.append("{" + inner)
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError("a key that is not a string")
+            if index:
+                out.append("," + inner)
+            out.append(encode_basestring(key) + ": ")
+            _indented_json(item, out, inner)
+        out.append(newline + "}")
+    else:
+        raise TypeError(f"not written here: {type(value).__name__}")

@@ -252,9 +252,20 @@ def build(
     target = (output if output is not None else paths.output).absolute()
     settings = quickcheck.settings_key(target, base_url,
                                        f"{shard.index}/{shard.count}" if shard else None)
+    static, listing = "", {}
     if use_cache:
+        last = quickcheck.load(paths.root / CACHE_DIR) if shard is None else None
         quickcheck.forget(paths.root / CACHE_DIR)  # until this build has finished
-        inputs = quickcheck.inputs_digest(paths.root, settings, [])  # before reading anything
+        static = quickcheck.static_digest(paths.root, settings, [])  # before reading anything
+        listing = quickcheck.content_listing(paths.root)
+        if last is not None:
+            from generator.delta import build_delta
+
+            done = build_delta(paths, target, settings, static, listing, last, base_url)
+            if done is not None:
+                result, revoked_ids = done
+                _remember_quick(paths, target, settings, static, listing, revoked_ids, result)
+                return result
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
     content = load_content(paths, memo=store if store.enabled else None, light=True)
     config = content.require_valid()
@@ -304,7 +315,9 @@ def build(
     if not todo and trees.get("fingerprint") == fingerprint and out_manifest and not damage:
         store.save(metas)
         result = BuildResult(target, sum(writes.values()), len(out_manifest), changed=0)
-        _remember_quick(store, paths, theme, target, settings, inputs, result)
+        if _theme_watched(paths, theme):
+            _remember_quick(paths, target, settings, static, listing,
+                            sorted(content.revoked_ids), result)
         return result
 
     spare, keep_spare = _spare_tree(store, target)
@@ -390,8 +403,9 @@ def build(
         raise AmberError(f"cannot write {target}: {exc.strerror or exc}; the previous site "
                          "is unchanged") from None
     if keep_spare:
-        gone = {rel for rel in out_manifest if rel not in new_manifest}
-        for rel in gone:  # a revoked share's page does not linger in the cache either
+        gone = {rel for rel, entry in out_manifest.items()
+                if rel not in new_manifest or new_manifest[rel]["hash"] != entry["hash"]}
+        for rel in gone:  # a revoked page, or an old index naming it, does not linger
             _remove(spare, rel)
         _remove_stale_dirs(spare, gone)
         out_manifest = {k: v for k, v in out_manifest.items() if k not in gone}
@@ -407,22 +421,25 @@ def build(
         discard(spare)
     store.save(metas)
     result = BuildResult(target, sum(writes.values()), len(new_manifest), changed=changed)
-    if keep_spare:
-        _remember_quick(store, paths, theme, target, settings, inputs, result)
+    if keep_spare and _theme_watched(paths, theme):
+        _remember_quick(paths, target, settings, static, listing, sorted(content.revoked_ids),
+                        result)
     return result
 
 
-def _remember_quick(store: BuildCache, paths: SitePaths, theme: Theme, target: Path,
-                    settings: str, inputs: str, result: BuildResult) -> None:
-    """Let the next build see at once that nothing changed (``generator.quickcheck``)."""
-    if store.directory is None:
-        return
+def _theme_watched(paths: SitePaths, theme: Theme) -> bool:
+    """Whether the quick check sees every theme file (a theme outside the site: no)."""
     watched = [paths.root / "themes", packaged_default_theme()]
-    for layer in theme.layers:
-        if not any(layer.resolve().is_relative_to(w.resolve()) for w in watched):
-            return  # a theme folder outside the site: always take the full path
-    quickcheck.remember(store.directory, target, settings, inputs, [], result.pages,
-                        result.files)
+    return all(any(layer.resolve().is_relative_to(w.resolve()) for w in watched)
+               for layer in theme.layers)
+
+
+def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
+                    listing: quickcheck.ContentListing, revoked: list[str],
+                    result: BuildResult) -> None:
+    """Let the next build see at once what changed since this one (``generator.quickcheck``)."""
+    quickcheck.remember(paths.root / CACHE_DIR, target, settings, static, listing, [],
+                        result.pages, result.files, revoked)
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:

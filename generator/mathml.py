@@ -188,6 +188,13 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     """``\\[`` opening a line, up to the line that ends with ``\\]`` (no blank line between)."""
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False  # an indented code block
+    # Tried at the start of every block: most lines are not math, so look for the
+    # opener in place before copying the line out.
+    if start_line >= end_line:
+        return False
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", first, state.eMarks[start_line]):
+        return False
     lines: list[str] = []
     line = start_line
     while True:

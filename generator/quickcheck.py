@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 QUICK_FILE = "quick.json"
+QUICK_FORMAT = 2
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments",
              "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML")
 """Libraries whose version changes what a build reads or writes (also in the cache key)."""
@@ -54,8 +55,9 @@ def _walk_signatures(top: Path, digest: hashlib._Hash) -> None:
                 stack.append(entry.path)
 
 
-def inputs_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
-    """Everything a build reads, by signature: the same digest means untouched inputs."""
+def static_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
+    """Everything a build reads outside content/, by signature: the same digest means
+    untouched code, themes, libraries and settings."""
     digest = hashlib.sha256(settings.encode())
     digest.update(f"epoch={os.environ.get('SOURCE_DATE_EPOCH')}\n".encode())
     digest.update(f"python={sys.version_info[:3]}\n".encode())
@@ -65,11 +67,51 @@ def inputs_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
     package = Path(__file__).resolve().parent
     _walk_signatures(package, digest)
     _walk_signatures(package.parent / "themes", digest)  # the checkout's default theme
-    _walk_signatures(root / "content", digest)
     _walk_signatures(root / "themes", digest)
     for layer in theme_layers:
         _walk_signatures(Path(layer), digest)
     return digest.hexdigest()
+
+
+ContentListing = dict[str, list[object]]
+"""Path inside content/ -> [kind ("f", "d" or "l"), size, mtime_ns, ctime_ns, inode]."""
+
+
+def content_listing(root: Path) -> ContentListing:
+    """Every entry below content/ with its signature: which files a later build must read.
+
+    An unchanged signature (ctime and inode included) means an untouched file; the
+    list also tells the next build *which* files changed (``generator.delta``).
+    """
+    top = os.fspath(root / "content")
+    listing: ContentListing = {}
+    try:
+        st = os.lstat(top)
+    except OSError:
+        return listing
+    listing[""] = ["d" if os.path.isdir(top) and not os.path.islink(top) else "l",
+                   st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    if listing[""][0] != "d":
+        return listing
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        try:
+            with os.scandir(top + "/" + prefix if prefix else top) as it:
+                entries = list(it)
+        except OSError:
+            listing[prefix.rstrip("/") or ""] = ["unreadable", 0, 0, 0, 0]
+            continue
+        for entry in entries:
+            st = entry.stat(follow_symlinks=False)
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                kind = "d"
+                stack.append(rel + "/")
+            else:
+                kind = "l" if entry.is_symlink() else "f"
+            listing[rel] = [kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return listing
 
 
 def output_listing(target: Path) -> list[list[object]]:
@@ -119,18 +161,38 @@ def settings_key(target: Path, base_url: str | None, shard: str | None) -> str:
     return json.dumps({"target": str(target), "base_url": base_url, "shard": shard})
 
 
-def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict[str, int] | None:
-    """The last build's counts if the output is certainly that build and still current."""
+def load(cache_dir: Path) -> dict[str, object] | None:
+    """What the last successful build left in quick.json, if anything usable."""
     try:
         quick = json.loads((cache_dir / QUICK_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(quick, dict) or quick.get("format") != QUICK_FORMAT:
+        return None
+    return quick
+
+
+def output_holds(quick: dict[str, object], target: Path) -> bool:
+    rows = quick.get("output")
+    return isinstance(rows, list) and _listing_holds(target, rows)
+
+
+def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict[str, int] | None:
+    """The last build's counts if the output is certainly that build and still current."""
+    quick = load(cache_dir)
+    if quick is None:
+        return None
+    try:
         if quick["settings"] != settings:
             return None
-        if inputs_digest(root, settings, list(quick["layers"])) != quick["inputs"]:
+        if static_digest(root, settings, list(quick["layers"])) != quick["static"]:  # type: ignore[call-overload]
             return None
-        if not _listing_holds(target, quick["output"]):
+        if content_listing(root) != quick["content"]:
             return None
-        return {"pages": int(quick["pages"]), "files": int(quick["files"])}
-    except (OSError, ValueError, KeyError, TypeError):
+        if not output_holds(quick, target):
+            return None
+        return {"pages": int(quick["pages"]), "files": int(quick["files"])}  # type: ignore[call-overload]
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -151,15 +213,22 @@ def answer_build(output: Path | None, base_url: str | None, shard: str | None,
     return True
 
 
-def remember(cache_dir: Path, target: Path, settings: str, inputs: str, layers: list[str],
-             pages: int, files: int) -> None:
-    """Record a finished build. ``inputs`` was taken before the build read anything."""
-    data = {"settings": settings, "inputs": inputs, "layers": layers, "pages": pages,
-            "files": files, "output": output_listing(target)}
+def remember(cache_dir: Path, target: Path, settings: str, static: str, content: ContentListing,
+             layers: list[str], pages: int, files: int, revoked: list[str]) -> None:
+    """Record a finished build. ``static`` and ``content`` were taken before it read anything."""
+    data = {"format": QUICK_FORMAT, "settings": settings, "static": static, "content": content,
+            "layers": layers, "pages": pages, "files": files,
+            "revoked": sorted(revocation_token(i) for i in revoked),
+            "output": output_listing(target)}
     path = cache_dir / QUICK_FILE
     tmp = path.with_name(f".{QUICK_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
     os.replace(tmp, path)
+
+
+def revocation_token(share_id: str) -> str:
+    """Stands for a revoked ID in quick.json: the cache never holds a revoked ID itself."""
+    return hashlib.sha256(f"revoked\0{share_id}".encode()).hexdigest()[:32]
 
 
 def forget(cache_dir: Path) -> None:

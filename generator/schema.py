@@ -91,11 +91,26 @@ class Reader:
         return parsed
 
 
+_CANONICAL_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+"""A time already in the normal form (years from 1000: ``%Y`` pads no shorter year)."""
+
+
 def parse_time(text: str) -> str | None:
-    """Normalise an ISO 8601 time to ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, or None."""
+    """Normalise an ISO 8601 time to ``YYYY-MM-DDTHH:MM:SSZ`` in UTC, or None.
+
+    Nearly every time in content is already normal (amber writes them so); such a
+    time only needs its fields checked, which skips the time-zone arithmetic and
+    ``strftime`` that a build would otherwise run for every message of every file.
+    """
     text = text.strip()
     if not _TIME_RE.match(text):
         return None
+    if _CANONICAL_TIME.match(text):
+        try:
+            datetime.fromisoformat(text[:-1])  # the same fields the full path reads
+        except ValueError:
+            return None
+        return text
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
