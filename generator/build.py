@@ -36,7 +36,7 @@ from generator.pages import (
 from generator.progress import progress
 from generator.render import CSP, display_date, make_environment, plain_text, render_template
 from generator.schema import is_safe_asset_ref, normalise_base_url
-from generator.search import search_json, search_text
+from generator.search import search_entry, search_file, search_text
 from generator.theme import Theme, fingerprint, resolve_theme
 
 
@@ -100,7 +100,8 @@ def render_site(
     site_view, files = theme_site_view(config, theme)
 
     snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
-    entries: list[tuple[ShareSummary, str]] = []
+    summaries: list[ShareSummary] = []
+    fragments: list[tuple[str, str]] = []
     used_assets: dict[str, Path] = {}
     if render_share is None and jobs != 1:
         return _render_site_parallel(content, config, theme, env, site_view, files, snapshots,
@@ -111,12 +112,14 @@ def render_site(
         files.update(share_files)
         used_assets.update(assets)
         if snap.listed:
-            entries.append((summary_of(snap, config, page.frozen_display, page.description,
-                                       page.message_count), search_text(page)))
+            summary = summary_of(snap, config, page.frozen_display, page.description,
+                                 page.message_count)
+            summaries.append(summary)
+            fragments.append(share_fragments(config, snap, summary, search_text(page)))
     for rel, source in sorted(used_assets.items()):
         files[rel] = source.read_bytes()
     listed = [s for s in snapshots if s.listed]
-    files.update(site_wide_files(config, site_view, env, listed, entries))
+    files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
     check_for_leaks(files, content, find_ids=find_ids)
     return files
 
@@ -132,7 +135,8 @@ def _render_site_parallel(
     paths = content.paths
     context = RenderContext(config, site_view, paths, theme, None, None, env)
     work = [Job(s.id, s.path or paths.share_file(s.id), None, None, True, s) for s in snapshots]
-    entries: list[tuple[ShareSummary, str]] = []
+    summaries: list[ShareSummary] = []
+    fragments: list[tuple[str, str]] = []
     used_assets: dict[str, Path] = {}
     for snap, (record, _, share_files) in zip(
             snapshots, render_all(work, context, jobs or default_jobs()), strict=True):
@@ -143,12 +147,13 @@ def _render_site_parallel(
             if source is not None:
                 used_assets[src] = source
         if snap.listed:
-            entries.append((summary_of(snap, config, record.frozen_display, record.description,
-                                       record.message_count), record.search_text))
+            summaries.append(summary_of(snap, config, record.frozen_display,
+                                        record.description, record.message_count))
+            fragments.append((record.search_entry, record.feed_entry))
     for rel, source in sorted(used_assets.items()):
         files[rel] = source.read_bytes()
     listed = [s for s in snapshots if s.listed]
-    files.update(site_wide_files(config, site_view, env, listed, entries))
+    files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
     check_for_leaks(files, content, find_ids=find_ids)
     return files
 
@@ -177,29 +182,39 @@ def summary_of(share: ShareFacts, config: SiteConfig, frozen_display: str, descr
     )
 
 
+def share_fragments(config: SiteConfig, share: ShareFacts, summary: ShareSummary,
+                    text: str) -> tuple[str, str]:
+    """A listed share's entry in ``search.json`` and in ``feed.xml``.
+
+    A build keeps them with the share's record, so the search index and the feed of
+    10,000 shares are joined from strings instead of encoded again at every build.
+    """
+    return search_entry(summary, text), _feed_entry(config, share, summary)
+
+
 def site_wide_files(
     config: SiteConfig, site_view: SiteView, env: jinja2.Environment,
-    listed: Sequence[ShareFacts], entries: Sequence[tuple[ShareSummary, str]],
+    listed: Sequence[ShareFacts], summaries: Sequence[ShareSummary],
+    fragments: Sequence[tuple[str, str]],
 ) -> dict[str, bytes]:
     """The index, search index, 404, sitemap, feed and the small fixed files.
 
-    ``listed`` and ``entries`` (summary and search text) are the listed shares,
-    newest first, in the same order.
+    ``listed``, ``summaries`` and ``fragments`` (from ``share_fragments``) are the
+    listed shares, newest first, in the same order.
     """
     files: dict[str, bytes] = {}
-    summaries = [summary for summary, _ in entries]
     files["index.html"] = render_template(
         env, "index.html", site=site_view,
         page=IndexPage(shares=tuple(summaries), url=config.base_url,
                        description=f"Conversations shared on {config.title}",
                        search_href=f"{config.base_path}search.json"),
     )
-    files["search.json"] = search_json(entries)
+    files["search.json"] = search_file([search for search, _ in fragments])
     files["404.html"] = render_template(
         env, "404.html", site=site_view, page=NotFoundPage(url=f"{config.base_url}404.html"),
     )
     files["sitemap.xml"] = _sitemap(config, listed)
-    files["feed.xml"] = _feed(config, listed, summaries)
+    files["feed.xml"] = _feed(config, listed, [feed for _, feed in fragments])
     robots = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
     files["robots.txt"] = robots.encode()
     files[".nojekyll"] = b""
@@ -326,23 +341,24 @@ def _sitemap(config: SiteConfig, listed: Sequence[ShareFacts]) -> bytes:
     ).encode()
 
 
-def _feed(config: SiteConfig, listed: Sequence[ShareFacts], summaries: list[ShareSummary]) -> bytes:
-    entries = []
-    for snap, summary in zip(listed, summaries, strict=True):
-        url = xml_escape(f"{config.base_url}share/{snap.id}/")
-        author = (f"<author><name>{xml_escape(snap.author)}</name></author>"
-                  if snap.author else "")
-        entries.append(
-            "  <entry>\n"
-            f"    <title>{xml_escape(snap.title)}</title>\n"
-            f'    <link rel="alternate" type="text/html" href="{url}"/>\n'
-            f"    <id>urn:uuid:{snap.id}</id>\n"
-            f"    <published>{snap.frozen}</published>\n"
-            f"    <updated>{snap.frozen}</updated>\n"
-            + (f"    {author}\n" if author else "")
-            + f"    <summary>{xml_escape(summary.excerpt)}</summary>\n"
-            "  </entry>"
-        )
+def _feed_entry(config: SiteConfig, share: ShareFacts, summary: ShareSummary) -> str:
+    url = xml_escape(f"{config.base_url}share/{share.id}/")
+    author = (f"<author><name>{xml_escape(share.author)}</name></author>"
+              if share.author else "")
+    return (
+        "  <entry>\n"
+        f"    <title>{xml_escape(share.title)}</title>\n"
+        f'    <link rel="alternate" type="text/html" href="{url}"/>\n'
+        f"    <id>urn:uuid:{share.id}</id>\n"
+        f"    <published>{share.frozen}</published>\n"
+        f"    <updated>{share.frozen}</updated>\n"
+        + (f"    {author}\n" if author else "")
+        + f"    <summary>{xml_escape(summary.excerpt)}</summary>\n"
+        "  </entry>"
+    )
+
+
+def _feed(config: SiteConfig, listed: Sequence[ShareFacts], entries: list[str]) -> bytes:
     site_author = config.author or config.title
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'

@@ -37,7 +37,7 @@ from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 
@@ -57,6 +57,16 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+NOT_RENDERING = frozenset({
+    "__main__", "cli", "commands", "checks", "delta", "fork", "fork_command", "gitrev",
+    "importers", "importing", "links", "lock", "output", "preview_command", "progress",
+    "quickcheck", "review", "review_command", "scaffold", "serve", "serve_command", "shares",
+    "sensitive", "sitetree",
+})
+"""Modules (and packages) that never run while a share is rendered: the commands, the
+importers, the preview server, the writers. A release that changes only these keeps the
+rendered pages; any other module is in the key, so a change there renders everything."""
+
 _CODE_FINGERPRINT: str | None = None
 
 
@@ -67,7 +77,10 @@ def code_fingerprint() -> str:
         digest = hashlib.sha256(f"amber-render-{STATE_FORMAT}".encode())
         package = Path(__file__).parent
         for source in sorted(package.rglob("*.py")):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            name = source.relative_to(package).as_posix()
+            if name.split("/")[0].removesuffix(".py") in NOT_RENDERING:
+                continue
+            digest.update(name.encode() + b"\0")
             digest.update(source.read_bytes() + b"\0")
         for name in RENDER_LIBRARIES:
             try:
@@ -125,7 +138,10 @@ class ShareRecord:
     frozen_display: str
     description: str
     message_count: int
-    search_text: str
+    search_entry: str
+    """Its object in search.json (listed shares only; ``search.search_entry``)."""
+    feed_entry: str
+    """Its entry in feed.xml (listed shares only)."""
     hashes: dict[str, str]
     """Output path -> SHA-256 of its bytes."""
     ids: dict[str, list[str]]

@@ -107,8 +107,9 @@ class NotHandled(Exception):
 
 def build_delta(paths: SitePaths, target: Path, settings: str, static: str,
                 listing: ContentListing, last: dict[str, object],
-                base_url: str | None) -> tuple[BuildResult, list[str]] | None:
-    """The build, if this change is one a delta can apply; the result and revoked IDs."""
+                base_url: str | None) -> tuple[BuildResult, list[str], list[list[object]]] | None:
+    """The build, if this change is one a delta can apply: the result, the revoked IDs and
+    the listing of the new output/."""
     try:
         if last.get("settings") != settings or last.get("static") != static:
             return None
@@ -252,7 +253,7 @@ class _Delta:
 
     # --- the build ------------------------------------------------------------
 
-    def run(self) -> tuple[BuildResult, list[str]] | None:
+    def run(self) -> tuple[BuildResult, list[str], list[list[object]]] | None:
         from generator.incremental import Job, RenderContext, _init_worker, render_one
 
         target_key = str(self.target)
@@ -298,8 +299,9 @@ class _Delta:
 
         order = sorted(records.values(), key=lambda r: (r.frozen, r.id), reverse=True)
         listed = [r for r in order if r.listed]
-        entries = [(summary_of(r, config, r.frozen_display, r.description, r.message_count),
-                    r.search_text) for r in listed]
+        summaries = [summary_of(r, config, r.frozen_display, r.description, r.message_count)
+                     for r in listed]
+        fragments = [(r.search_entry, r.feed_entry) for r in listed]
         site_files = dict(theme_files)
         used: dict[str, Path] = {}
         for rec in order:
@@ -309,7 +311,7 @@ class _Delta:
                     used[src] = source
         for src, source in sorted(used.items()):
             site_files[src] = source.read_bytes()
-        site_files.update(site_wide_files(config, site_view, env, listed, entries))
+        site_files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
 
         unlisted = {r.id for r in order if not r.listed}
         found = [(rel, ids) for r in order for rel, ids in r.ids.items()]
@@ -390,14 +392,43 @@ class _Delta:
                     f"{old_rec.key}.bin"
                 blob.unlink(missing_ok=True)
 
-        count = self.state.output_count(target_key)
+        rows = self._output_listing(new_output)
         changed = len(writes) + len(removes)
-        result = BuildResult(self.target, len(records), count, changed=changed)
-        return result, sorted(revoked)
+        result = BuildResult(self.target, len(records), sum(r[1] == "f" for r in rows),
+                             changed=changed)
+        return result, sorted(revoked), rows
+
+    def _output_listing(self, changed: dict[str, dict[str, object] | None]) -> list[list[object]]:
+        """``quickcheck.output_listing`` of the new output/, from the old one and the changes.
+
+        Every file not written now is the same inode as before (a hard link), so only
+        the written files and the folders (the spare's own) are looked at again.
+        """
+        files = {str(row[0]): row for row in self.last["output"]  # type: ignore[attr-defined]
+                 if row[1] == "f"}
+        for rel, entry in changed.items():
+            if entry is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = [rel, "f", *entry["sig"]]  # type: ignore[misc]
+        folders = {""}
+        for rel in files:
+            cut = rel.rfind("/")
+            while cut > 0 and rel[:cut + 1] not in folders:
+                folders.add(rel[:cut + 1])
+                cut = rel.rfind("/", 0, cut)
+        top = os.fspath(self.target)
+        rows = list(files.values())
+        for prefix in folders:
+            st = os.lstat(f"{top}/{prefix}" if prefix else top)
+            rows.append([prefix, "d", st.st_mtime_ns, st.st_ino])
+        rows.sort(key=lambda row: str(row[0]))
+        return rows
 
 
 _NO_RECORD = ShareRecord(id="", key="", listed=False, frozen="", title="", author=None,
-                         frozen_display="", description="", message_count=0, search_text="",
+                         frozen_display="", description="", message_count=0, search_entry="",
+                         feed_entry="",
                          hashes={}, ids={}, assets={})
 
 

@@ -34,6 +34,7 @@ from generator.build import (
     ids_in,
     leak_problems,
     share_files,
+    share_fragments,
     share_page,
     site_wide_files,
     summary_of,
@@ -53,7 +54,7 @@ from generator.errors import AmberError, ContentError, Problem
 from generator.markdown import code_block_memo, summary_only
 from generator.model import SiteConfig, Snapshot
 from generator.output import refuse_unsafe_target
-from generator.pages import SiteView
+from generator.pages import SharePage, SiteView
 from generator.progress import progress_count
 from generator.render import make_environment
 from generator.schema import normalise_base_url
@@ -163,23 +164,25 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
     if not job.write:  # another shard's page: only its summary is needed here
         with summary_only():
             page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
+        search, feed = _fragments(snap, page, ctx.config)
         record = ShareRecord(
             id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
             author=snap.author, frozen_display=page.frozen_display,
             description=page.description, message_count=page.message_count,
-            search_text=search_text(page) if snap.listed else "", hashes={}, ids={},
-            assets=refs)
+            search_entry=search, feed_entry=feed, hashes={}, ids={}, assets=refs)
         return record, {}, None
     with code_block_memo(store.previous_blocks(job.previous)) as blocks:
         page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
     files = share_files(snap, page, ctx.site_view, ctx.env)
+    search, feed = _fragments(snap, page, ctx.config)
     record = ShareRecord(
         id=snap.id, key=job.key or "", listed=snap.listed, frozen=snap.frozen,
         title=snap.title, author=snap.author, frozen_display=page.frozen_display,
         description=page.description, message_count=page.message_count,
-        search_text=search_text(page) if snap.listed else "",
+        search_entry=search, feed_entry=feed,
         hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
-        ids={rel: sorted(ids_in(data)) for rel, data in sorted(files.items())},
+        # A page's own ID is always allowed in its own folder: keep only the others.
+        ids={rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
         assets=refs,
     )
     if job.key is not None:
@@ -190,6 +193,14 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
             sigs[rel] = put(ctx.tree, rel, data)
         return record, sigs, None
     return record, sigs, files
+
+
+def _fragments(snap: Snapshot, page: SharePage, config: SiteConfig) -> tuple[str, str]:
+    if not snap.listed:
+        return "", ""
+    summary = summary_of(snap, config, page.frozen_display, page.description,
+                         page.message_count)
+    return share_fragments(config, snap, summary, search_text(page))
 
 
 def _read_snapshot(path: Path) -> Snapshot:
@@ -263,8 +274,9 @@ def build(
 
             done = build_delta(paths, target, settings, static, listing, last, base_url)
             if done is not None:
-                result, revoked_ids = done
-                _remember_quick(paths, target, settings, static, listing, revoked_ids, result)
+                result, revoked_ids, output_rows = done
+                _remember_quick(paths, target, settings, static, listing, revoked_ids, result,
+                                output_rows)
                 return result
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
     content = load_content(paths, memo=store if store.enabled else None, light=True)
@@ -339,18 +351,20 @@ def build(
         if record.key:
             store.records[record.id] = record
 
-    entries = []
+    summaries = []
+    fragments = []
     listed = []
     for meta in order:
         if meta.listed:
             rec = records[meta.id]
             listed.append(meta)
-            entries.append((summary_of(meta, config, rec.frozen_display, rec.description,
-                                       rec.message_count), rec.search_text))
+            summaries.append(summary_of(meta, config, rec.frozen_display, rec.description,
+                                        rec.message_count))
+            fragments.append((rec.search_entry, rec.feed_entry))
     site_files = dict(theme_files)
     for rel, source in sorted(_used_assets(order, records, writes, paths).items()):
         site_files[rel] = source.read_bytes()
-    site_files.update(site_wide_files(config, site_view, env, listed, entries))
+    site_files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
 
     revoked = content.revoked_ids
     unlisted = {m.id for m in order if not m.listed}
@@ -436,10 +450,10 @@ def _theme_watched(paths: SitePaths, theme: Theme) -> bool:
 
 def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
                     listing: quickcheck.ContentListing, revoked: list[str],
-                    result: BuildResult) -> None:
+                    result: BuildResult, output: list[list[object]] | None = None) -> None:
     """Let the next build see at once what changed since this one (``generator.quickcheck``)."""
     quickcheck.remember(paths.root / CACHE_DIR, target, settings, static, listing, [],
-                        result.pages, result.files, revoked)
+                        result.pages, result.files, revoked, output)
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:

@@ -7,6 +7,7 @@ that form through freezing so a snapshot file reads like its source.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +79,10 @@ class Message:
     model: str | None = None
     """The model that wrote an assistant message, when known."""
 
-    @property
+    @functools.cached_property
     def parts(self) -> tuple[Part, ...]:
+        """The content as parts (a string is one text part); kept, as a page, its
+        Markdown and its JSON each ask for them."""
         if isinstance(self.content, str):
             return (Part("text", text=self.content),)
         return self.content

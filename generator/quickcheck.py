@@ -214,12 +214,16 @@ def answer_build(output: Path | None, base_url: str | None, shard: str | None,
 
 
 def remember(cache_dir: Path, target: Path, settings: str, static: str, content: ContentListing,
-             layers: list[str], pages: int, files: int, revoked: list[str]) -> None:
-    """Record a finished build. ``static`` and ``content`` were taken before it read anything."""
+             layers: list[str], pages: int, files: int, revoked: list[str],
+             output: list[list[object]] | None = None) -> None:
+    """Record a finished build. ``static`` and ``content`` were taken before it read anything.
+
+    ``output`` is the output listing when the caller knows it without a walk.
+    """
     data = {"format": QUICK_FORMAT, "settings": settings, "static": static, "content": content,
             "layers": layers, "pages": pages, "files": files,
             "revoked": sorted(revocation_token(i) for i in revoked),
-            "output": output_listing(target)}
+            "output": output if output is not None else output_listing(target)}
     path = cache_dir / QUICK_FILE
     tmp = path.with_name(f".{QUICK_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")

@@ -36,19 +36,26 @@ def search_index(entries: Sequence[tuple[ShareSummary, SharePage]]) -> bytes:
 
 
 def search_json(entries: Sequence[tuple[ShareSummary, str]]) -> bytes:
-    """``search_index`` from texts already extracted (a build reuses them from its cache)."""
-    records = [
-        {
-            "title": summary.title,
-            "href": summary.href,
-            "frozen": summary.frozen,
-            "frozen_display": summary.frozen_display,
-            "excerpt": summary.excerpt,
-            "text": text,
-        }
-        for summary, text in entries
-    ]
+    """``search_index`` from texts already extracted."""
+    return search_file([search_entry(summary, text) for summary, text in entries])
+
+
+def search_entry(summary: ShareSummary, text: str) -> str:
+    """One share's object in ``search.json``; a build keeps it with the share's record."""
+    record = {
+        "title": summary.title,
+        "href": summary.href,
+        "frozen": summary.frozen,
+        "frozen_display": summary.frozen_display,
+        "excerpt": summary.excerpt,
+        "text": text,
+    }
     # ensure_ascii keeps the file 7-bit; "<" is escaped too, so no reader can mistake
     # it for markup (it is fetched as JSON, never placed in a page).
-    text = json.dumps(records, ensure_ascii=True, indent=None, separators=(",", ":"))
-    return (text.replace("<", "\\u003c") + "\n").encode("ascii")
+    encoded = json.dumps(record, ensure_ascii=True, indent=None, separators=(",", ":"))
+    return encoded.replace("<", "\\u003c")
+
+
+def search_file(entries: Sequence[str]) -> bytes:
+    """The JSON array of ``search_entry`` objects, newest first as given."""
+    return ("[" + ",".join(entries) + "]\n").encode("ascii")

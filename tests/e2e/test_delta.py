@@ -7,12 +7,13 @@ when the delta must not be trusted), and that the output is byte for byte what a
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from generator import delta, incremental
+from generator import delta, incremental, quickcheck
 from generator.errors import ContentError
 from tests.e2e.conftest import ok, run_amber, share, tree_bytes
 from tests.e2e.test_incremental import assert_same_as_cold
@@ -54,6 +55,10 @@ def test_share_revoke_and_update_go_the_short_way(
     assert build_route(site, monkeypatch) == "delta"
     assert (site / "output" / "share" / new / "index.html").is_file()
     assert_same_as_cold(site)
+    # The listing the delta wrote for the next no-op check, without walking output/,
+    # is what a walk finds.
+    quick = json.loads((site / ".amber-cache" / "quick.json").read_text())
+    assert quick["output"] == quickcheck.output_listing((site / "output").absolute())
 
     hidden = share(site, "charlie", "--yes", epoch=1767571200)[0]
     assert build_route(site, monkeypatch) == "delta"

@@ -93,7 +93,7 @@ def test_a_save_writes_only_what_changed_and_drops_revoked_shares(tmp_path: Path
 def _record(share_id: str, title: str) -> ShareRecord:
     return ShareRecord(id=share_id, key=f"k-{share_id}", listed=True, frozen="2026", title=title,
                        author=None, frozen_display="2026", description="d", message_count=1,
-                       search_text="text", hashes={}, ids={}, assets={})
+                       search_entry="{}", feed_entry="<entry/>", hashes={}, ids={}, assets={})
 
 
 def test_scan_trusts_only_files_whose_signature_matches(tmp_path: Path) -> None:
