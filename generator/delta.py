@@ -281,7 +281,7 @@ class _Delta:
                 records.pop(sid, None)
 
         theme = resolve_theme(self.paths.root, config.theme)
-        env = make_environment(theme)
+        env = make_environment(theme, watch=False)
         site_view, theme_files = theme_site_view(config, theme)
         key = site_key(config, theme)
         context = RenderContext(config, site_view, self.paths, theme, None,

@@ -136,7 +136,7 @@ _CONTEXT: RenderContext | None = None
 
 def _init_worker(context: RenderContext) -> None:
     global _CONTEXT
-    context.env = context.env or make_environment(context.theme)
+    context.env = context.env or make_environment(context.theme, watch=False)
     _CONTEXT = context
 
 
@@ -288,7 +288,7 @@ def build(
         config = SiteConfig(config.title, normalised, config.author, config.language,
                             config.theme, config.cname)
     theme = resolve_theme(paths.root, config.theme)
-    env = make_environment(theme)
+    env = make_environment(theme, watch=False)
     site_view, theme_files = theme_site_view(config, theme)
     key = site_key(config, theme)
 

@@ -22,8 +22,11 @@ CSP = (
 """No inline script or style, nothing from another host."""
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def make_environment(theme: Theme, *, watch: bool = True) -> jinja2.Environment:
+    """The theme's templates; ``watch=False`` for a one-shot build, which need not ask the
+    file system whether a template changed every time it renders a page."""
     return jinja2.Environment(
+        auto_reload=watch,
         loader=jinja2.FileSystemLoader(theme.template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

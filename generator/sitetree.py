@@ -86,34 +86,42 @@ def remove_empty_dirs(tree: Path) -> None:
 
 def put(tree: Path, rel: str, data: bytes) -> list[int]:
     """Write a file as a new inode (never in place: the old one may be linked elsewhere)."""
-    dest = tree / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = os.path.join(tree, rel)
     with contextlib.suppress(FileNotFoundError):
-        dest.unlink()
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.unlink(dest)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(dest, flags, 0o644)
+    except FileNotFoundError:  # a new folder (most are there already: no mkdir per file)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        fd = os.open(dest, flags, 0o644)
     try:
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
+        st = os.fstat(fd)
     finally:
         os.close(fd)
-    sig = tree_signature(dest)
-    assert sig is not None
-    return sig
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def link(tree: Path, rel: str, source: Path) -> list[int] | None:
     """Share an unchanged file with the other tree instead of copying it."""
-    dest = tree / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = os.path.join(tree, rel)
     with contextlib.suppress(FileNotFoundError):
-        dest.unlink()
+        os.unlink(dest)
     try:
-        os.link(source, dest)
+        try:
+            os.link(source, dest)
+        except FileNotFoundError:
+            if not os.path.lexists(source):
+                return None
+            os.makedirs(os.path.dirname(dest), exist_ok=True)  # a new folder
+            os.link(source, dest)
     except OSError:
         return None
-    return tree_signature(dest)
+    return tree_signature(Path(dest))
 
 
 def fresh_dir(beside: Path, label: str) -> Path:
