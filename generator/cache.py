@@ -37,7 +37,7 @@ from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 
@@ -151,14 +151,19 @@ class ShareRecord:
     files: dict[str, bytes] | None = field(default=None, repr=False)
 
     def state(self) -> dict[str, object]:
+        """The fields kept as JSON; the two fragments have columns of their own (they are
+        long JSON and XML text, cheaper to read back unquoted)."""
         return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
     @classmethod
-    def from_state(cls, data: dict[str, object]) -> ShareRecord:
-        return cls(**data, files=None)  # type: ignore[arg-type]
+    def from_state(cls, data: dict[str, object], search_entry: str,
+                   feed_entry: str) -> ShareRecord:
+        return cls(**data, search_entry=search_entry, feed_entry=feed_entry,  # type: ignore[arg-type]
+                   files=None)
 
 
-_RECORD_FIELDS = tuple(f.name for f in fields(ShareRecord) if f.name != "files")
+_RECORD_FIELDS = tuple(f.name for f in fields(ShareRecord)
+                       if f.name not in ("files", "search_entry", "feed_entry"))
 
 
 def pack_files(files: dict[str, bytes], blocks: dict[str, str]) -> bytes:
@@ -239,8 +244,9 @@ class BuildCache:
                     return
                 files = {name: json.loads(entry)
                          for name, entry in db.execute("SELECT name, entry FROM files")}
-                records = {sid: ShareRecord.from_state(json.loads(data))
-                           for sid, data in db.execute("SELECT id, data FROM records")}
+                records = {sid: ShareRecord.from_state(json.loads(data), search, feed)
+                           for sid, data, search, feed in db.execute(
+                               "SELECT id, data, search_entry, feed_entry FROM records")}
                 trees: dict[str, dict[str, object]] = {}
                 for target, fp in db.execute("SELECT target, fingerprint FROM trees"):
                     trees[target] = {"output": {}, "spare": {}, "fingerprint": fp}
@@ -296,9 +302,8 @@ class BuildCache:
                 [(n, json.dumps(self.files[n], separators=(",", ":")))
                  for n in sorted(self._changed_files & self._seen_files) if n in self.files])
             db.executemany("DELETE FROM records WHERE id = ?", [(i,) for i in gone_records])
-            db.executemany("INSERT OR REPLACE INTO records (id, key, data) VALUES (?, ?, ?)",
-                           [(k, v.key, json.dumps(v.state(), separators=(",", ":")))
-                            for k, v in sorted(new_records.items())])
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                           [_record_row(v) for _, v in sorted(new_records.items())])
             for target in sorted(set(self._loaded_trees) - set(self.trees)):
                 db.execute("DELETE FROM trees WHERE target = ?", (target,))
                 db.execute("DELETE FROM manifest WHERE target = ?", (target,))
@@ -458,13 +463,19 @@ class BuildCache:
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL,
+                                    search_entry TEXT NOT NULL, feed_entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trees (target TEXT PRIMARY KEY, fingerprint TEXT);
 CREATE TABLE IF NOT EXISTS manifest (
     target TEXT NOT NULL, role TEXT NOT NULL, rel TEXT NOT NULL, hash TEXT NOT NULL,
     size INTEGER NOT NULL, mtime INTEGER NOT NULL, ino INTEGER NOT NULL,
     PRIMARY KEY (target, role, rel)) WITHOUT ROWID;
 """
+
+
+def _record_row(record: ShareRecord) -> tuple[str, str, str, str, str]:
+    return (record.id, record.key, json.dumps(record.state(), separators=(",", ":")),
+            record.search_entry, record.feed_entry)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -537,8 +548,9 @@ class StateQuery:
         self.db.close()
 
     def records(self) -> dict[str, ShareRecord]:
-        return {sid: ShareRecord.from_state(json.loads(data))
-                for sid, data in self.db.execute("SELECT id, data FROM records")}
+        return {sid: ShareRecord.from_state(json.loads(data), search, feed)
+                for sid, data, search, feed in self.db.execute(
+                    "SELECT id, data, search_entry, feed_entry FROM records")}
 
     def fingerprint(self, target: str) -> str | None:
         row = self.db.execute("SELECT fingerprint FROM trees WHERE target = ?",
@@ -620,9 +632,8 @@ class StateQuery:
                 if record is None:
                     self.db.execute("DELETE FROM records WHERE id = ?", (sid,))
                 else:
-                    self.db.execute("INSERT OR REPLACE INTO records (id, key, data) VALUES "
-                                    "(?, ?, ?)", (sid, record.key, json.dumps(
-                                        record.state(), separators=(",", ":"))))
+                    self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                                    _record_row(record))
             for name, file_entry in sorted(files.items()):
                 if file_entry is None:
                     self.db.execute("DELETE FROM files WHERE name = ?", (name,))

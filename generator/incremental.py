@@ -265,10 +265,16 @@ def build(
                                        f"{shard.index}/{shard.count}" if shard else None)
     static, listing = "", {}
     if use_cache:
-        last = quickcheck.load(paths.root / CACHE_DIR) if shard is None else None
+        probe = quickcheck.probed(paths.root, settings)
+        if probe is not None:  # the quick check just read these
+            listing, last = probe
+        else:
+            last = quickcheck.load(paths.root / CACHE_DIR)
+            listing = quickcheck.content_listing(paths.root)  # before reading anything
+        if shard is not None:
+            last = None
         quickcheck.forget(paths.root / CACHE_DIR)  # until this build has finished
-        static = quickcheck.static_digest(paths.root, settings, [])  # before reading anything
-        listing = quickcheck.content_listing(paths.root)
+        static = quickcheck.static_digest(paths.root, settings, [])
         if last is not None:
             from generator.delta import build_delta
 

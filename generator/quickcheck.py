@@ -177,9 +177,45 @@ def output_holds(quick: dict[str, object], target: Path) -> bool:
     return isinstance(rows, list) and _listing_holds(target, rows)
 
 
+_PROBE: dict[str, object] = {}
+"""What the quick check read, kept for the build that follows it in the same process."""
+
+_WATCHED = ("", "shares", "conversations", "assets", "site.yaml", "revoked.yaml")
+"""Entries whose signatures change whenever a command adds, replaces or removes content."""
+
+
+def _watched_rows(root: Path) -> list[object]:
+    rows: list[object] = []
+    for rel in _WATCHED:
+        try:
+            st = os.lstat(root / "content" / rel if rel else root / "content")
+        except OSError:
+            rows.append(None)
+            continue
+        rows.append([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return rows
+
+
+def probed(root: Path, settings: str) -> tuple[ContentListing, dict[str, object] | None] | None:
+    """The content listing and quick.json the quick check read, if nothing was added,
+    replaced or removed in content/ since (every amber command writes by renaming, which
+    changes its folder's signature); else None, and the caller reads them again."""
+    probe = dict(_PROBE)
+    _PROBE.clear()
+    if probe.get("root") != str(root) or probe.get("settings") != settings:
+        return None
+    if _watched_rows(root) != probe["watched"]:
+        return None
+    return probe["listing"], probe["quick"]  # type: ignore[return-value]
+
+
 def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict[str, int] | None:
     """The last build's counts if the output is certainly that build and still current."""
     quick = load(cache_dir)
+    watched = _watched_rows(root)
+    listing = content_listing(root)
+    _PROBE.update(root=str(root), settings=settings, watched=watched, listing=listing,
+                  quick=quick)
     if quick is None:
         return None
     try:
@@ -187,7 +223,7 @@ def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict
             return None
         if static_digest(root, settings, list(quick["layers"])) != quick["static"]:  # type: ignore[call-overload]
             return None
-        if content_listing(root) != quick["content"]:
+        if listing != quick["content"]:
             return None
         if not output_holds(quick, target):
             return None

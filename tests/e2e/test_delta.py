@@ -150,3 +150,24 @@ def test_plan_accepts_only_share_conversation_and_revocation_files() -> None:
     assert delta.plan(base, {**base, f"shares/{sid}.yaml": ["l", 1, 2, 3, 4]}) is None
     many = {**base, **{f"conversations/c{n}.yaml": row for n in range(delta.DELTA_LIMIT + 1)}}
     assert delta.plan(base, many) is None
+
+
+def test_the_quick_checks_reading_is_reused_only_while_content_is_untouched(
+        tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content" / "shares").mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text("title: T\n")
+    target = root / "output"
+    assert quickcheck.up_to_date(root / ".amber-cache", root, target, "s") is None
+    probe = quickcheck.probed(root, "s")
+    assert probe is not None and "site.yaml" in probe[0]
+    assert quickcheck.probed(root, "s") is None  # taken once
+
+    quickcheck.up_to_date(root / ".amber-cache", root, target, "s")
+    assert quickcheck.probed(root, "other settings") is None
+
+    quickcheck.up_to_date(root / ".amber-cache", root, target, "s")
+    (root / "content" / "shares" / ".new.tmp").write_text("x")
+    os.replace(root / "content" / "shares" / ".new.tmp",
+               root / "content" / "shares" / "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed.yaml")
+    assert quickcheck.probed(root, "s") is None  # a share was added since
