@@ -375,6 +375,37 @@ def _feed(config: SiteConfig, listed: Sequence[ShareFacts], entries: list[str]) 
     ).encode()
 
 
+JOINED = ("search.json", "feed.xml")
+"""Site-wide files joined from per-share fragments (``share_fragments``)."""
+
+
+def fragment_ids(share_id: str, search: str, feed: str) -> dict[str, list[str]]:
+    """Other share IDs in a share's search and feed entries, under those files' names.
+
+    A share's own ID is always allowed there (it is listed and live, or it would have
+    no entries). Kept with the record, so the leak check of a 10,000-share
+    ``search.json`` need not scan it whole: no ID can span two entries, since entries
+    are separated by characters no ID contains.
+    """
+    if not (search or feed):
+        return {}
+    return {"search.json": sorted(ids_in(search.encode()) - {share_id}),
+            "feed.xml": sorted(ids_in(feed.encode()) - {share_id})}
+
+
+def site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
+                  files: dict[str, bytes]) -> list[tuple[str, Iterable[str]]]:
+    """IDs in each site-wide file: every file is scanned but the joined ones, whose
+    entries' IDs the records hold (``fragment_ids``); of those only the frame is."""
+    found: list[tuple[str, Iterable[str]]] = [
+        (rel, ids_in(data)) for rel, data in sorted(files.items()) if rel not in JOINED]
+    found.append(("feed.xml", ids_in(_feed(config, listed, []))))
+    found.append(("search.json", ids_in(search_file([]))))
+    found.append(("feed.xml", {s.id for s in listed}))
+    found.append(("search.json", {s.id for s in listed}))
+    return found
+
+
 def ids_in(data: bytes) -> set[str]:
     """Every share-ID-shaped string in a file (``UUID_ANYWHERE`` over its decoded text)."""
     return ids_in_bytes(data)

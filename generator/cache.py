@@ -37,7 +37,7 @@ from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 4
+STATE_FORMAT = 5
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 
@@ -145,7 +145,8 @@ class ShareRecord:
     hashes: dict[str, str]
     """Output path -> SHA-256 of its bytes."""
     ids: dict[str, list[str]]
-    """Output path -> share IDs found in it (for the leak check)."""
+    """Output path -> other share IDs found in it (for the leak check), including its
+    entries in ``search.json`` and ``feed.xml`` (``build.fragment_ids``)."""
     assets: dict[str, bool]
     """Image reference -> whether it resolved to a file in content/assets/."""
     files: dict[str, bytes] | None = field(default=None, repr=False)

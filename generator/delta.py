@@ -27,9 +27,9 @@ from pathlib import Path
 from generator.build import (
     BuildResult,
     asset_source,
-    ids_in,
     leak_problems,
     site_wide_files,
+    site_wide_ids,
     summary_of,
     theme_site_view,
 )
@@ -315,7 +315,7 @@ class _Delta:
 
         unlisted = {r.id for r in order if not r.listed}
         found = [(rel, ids) for r in order for rel, ids in r.ids.items()]
-        found += [(rel, ids_in(data)) for rel, data in site_files.items()]
+        found += site_wide_ids(config, listed, site_files)
         problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
         if problems:
             raise ContentError(problems)

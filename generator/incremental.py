@@ -29,14 +29,17 @@ import jinja2
 
 from generator import quickcheck
 from generator.build import (
+    JOINED,
     BuildResult,
     asset_source,
+    fragment_ids,
     ids_in,
     leak_problems,
     share_files,
     share_fragments,
     share_page,
     site_wide_files,
+    site_wide_ids,
     summary_of,
     theme_site_view,
 )
@@ -169,7 +172,8 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
             id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
             author=snap.author, frozen_display=page.frozen_display,
             description=page.description, message_count=page.message_count,
-            search_entry=search, feed_entry=feed, hashes={}, ids={}, assets=refs)
+            search_entry=search, feed_entry=feed, hashes={},
+            ids=fragment_ids(snap.id, search, feed), assets=refs)
         return record, {}, None
     with code_block_memo(store.previous_blocks(job.previous)) as blocks:
         page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
@@ -182,7 +186,8 @@ def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, b
         search_entry=search, feed_entry=feed,
         hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
         # A page's own ID is always allowed in its own folder: keep only the others.
-        ids={rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
+        ids={**{rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
+             **fragment_ids(snap.id, search, feed)},
         assets=refs,
     )
     if job.key is not None:
@@ -374,9 +379,9 @@ def build(
 
     revoked = content.revoked_ids
     unlisted = {m.id for m in order if not m.listed}
-    found_ids = [(rel, ids) for m in order if writes[m.id]
-                 for rel, ids in records[m.id].ids.items()]
-    found_ids += [(rel, ids_in(data)) for rel, data in sorted(site_files.items())]
+    found_ids = [(rel, ids) for m in order
+                 for rel, ids in records[m.id].ids.items() if writes[m.id] or rel in JOINED]
+    found_ids += site_wide_ids(config, listed, site_files)
     problems = leak_problems(sorted(found_ids, key=lambda item: item[0]), revoked, unlisted)
     if problems:
         raise ContentError(problems)

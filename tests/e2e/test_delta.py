@@ -171,3 +171,18 @@ def test_the_quick_checks_reading_is_reused_only_while_content_is_untouched(
     os.replace(root / "content" / "shares" / ".new.tmp",
                root / "content" / "shares" / "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed.yaml")
     assert quickcheck.probed(root, "s") is None  # a share was added since
+
+
+def test_an_unlisted_id_in_a_listed_title_is_refused_both_ways(
+    shared_site: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site, ids = shared_site
+    unlisted = ids[2]  # charlie is shared unlisted
+    build_route(site, monkeypatch)
+    share(site, "alpha", "--listed", "--yes", "--title", f"About {unlisted}", epoch=1767484800)
+    with pytest.raises(ContentError) as caught:
+        build_route(site, monkeypatch)
+    where = {str(p.path) for p in caught.value.problems if unlisted in p.message}
+    assert {"output/search.json", "output/feed.xml", "output/index.html"} <= where
+    result = run_amber("build", "--no-cache", cwd=site)
+    assert result.returncode == 1 and "output/feed.xml" in result.stderr
