@@ -165,15 +165,16 @@ class _QuietParser(argparse.ArgumentParser):
         raise _NotQuick(message)
 
 
-def _answered_build(argv: list[str] | None) -> bool:
-    """``amber build`` with nothing to do, answered before the full parser and its imports.
+def _build_args(argv: list[str] | None) -> argparse.Namespace | None:
+    """The arguments of a plain ``amber build``, parsed without the full parser.
 
-    Only a plain build invocation is recognised here; anything else (help, another
-    command, a mistake) returns False and goes through the full parser as usual.
+    Building the full parser imports every command's module; a build needs none of
+    them. Anything else (help, another command, a mistake) gives None and goes
+    through the full parser as usual, which reports it.
     """
     words = sys.argv[1:] if argv is None else argv
     if "build" not in words or "-h" in words or "--help" in words:
-        return False
+        return None
     parser = _QuietParser(add_help=False)
     parser.add_argument("--site", type=Path, default=None)
     commands = parser.add_subparsers(dest="command", parser_class=_QuietParser)
@@ -181,20 +182,20 @@ def _answered_build(argv: list[str] | None) -> bool:
     try:
         args = parser.parse_args(words)
     except (_NotQuick, SystemExit):
-        return False
-    if args.command != "build" or args.no_cache:
-        return False
-    from generator.quickcheck import answer_build
-
-    return answer_build(args.output, args.base_url, args.shard,
-                        (args.site or Path.cwd()).resolve())
+        return None
+    return args if args.command == "build" else None
 
 
 def main(argv: list[str] | None = None) -> int:
-    if _answered_build(argv):
-        return 0  # nothing changed since the last build (``generator.quickcheck``)
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    args = _build_args(argv)
+    if args is not None and not args.no_cache:
+        from generator.quickcheck import answer_build
+
+        root = (args.site or Path.cwd()).resolve()
+        if answer_build(args.output, args.base_url, args.shard, root):
+            return 0  # nothing changed since the last build (``generator.quickcheck``)
+    if args is None:
+        args = make_parser().parse_args(argv)
     root = (args.site or Path.cwd()).resolve() if args.command != "init" else None
     from generator import commands
 
