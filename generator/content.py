@@ -139,7 +139,7 @@ class SiteContent:
 
 def load_content(
     paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None,
-    light: bool = False,
+    light: bool = False, keep: int = 0,
 ) -> SiteContent:
     """Read site.yaml, conversations, shares and revoked.yaml; collect every problem.
 
@@ -148,7 +148,9 @@ def load_content(
     ``conversations`` (only the build, which renders from its cache, asks for that).
     ``light`` validates every file but keeps none of the parsed messages (the same
     two fields are filled): a build of 10,000 shares then holds no conversation text,
-    and its worker processes read the snapshots they render.
+    and its worker processes read the snapshots they render. ``keep`` snapshots are
+    kept all the same (the first ones read), so a build of a few hundred changed shares
+    does not parse them twice.
     """
     site = SiteContent(paths)
     if not paths.content.is_dir():
@@ -163,7 +165,7 @@ def load_content(
     _load_conversations(paths.conversations, site, memo, light)
     site.tombstones = _load_tombstones(paths.revoked, site.problems)
     if snapshots:
-        _load_snapshots(paths.shares, site, memo, light)
+        _load_snapshots(paths.shares, site, memo, light, keep)
         _check_revocations(site, memo)
     # Within a file, report top to bottom, as an editor would show them.
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in site.problems))}
@@ -278,7 +280,7 @@ def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
 
 
 def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
-                    light: bool = False) -> None:
+                    light: bool = False, keep: int = 0) -> None:
     for path in _regular_files(directory, site.problems):
         if path.suffix != ".yaml" or not is_share_id(path.stem):
             site.problems.append(Problem(path, "not a share file: content/shares/ holds only "
@@ -297,7 +299,7 @@ def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
         snap, found = read_snapshot(node, path)
         site.problems.extend(found)
         if snap is not None:
-            if light:
+            if light and len(site.snapshots) >= keep:
                 site.unread_shares[snap.id] = ShareMeta.of(snap, path)
             else:
                 site.snapshots[snap.id] = snap

@@ -80,6 +80,10 @@ from generator.tree import ParseError, parse_file
 POOL_THRESHOLD = 8
 """Fewer shares than this render in-process: starting workers would cost more."""
 
+KEEP_PARSED = 1000
+"""Snapshots a build keeps from validation for rendering (about 30 KB each); the rest
+are read again by the worker that renders them, so memory stays bounded at 10,000."""
+
 
 @dataclass(frozen=True)
 class Shard:
@@ -290,7 +294,8 @@ def build(
                                 output_rows)
                 return result
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
-    content = load_content(paths, memo=store if store.enabled else None, light=True)
+    content = load_content(paths, memo=store if store.enabled else None, light=True,
+                           keep=KEEP_PARSED)
     config = content.require_valid()
     if base_url is not None:
         normalised = normalise_base_url(base_url)
