@@ -37,7 +37,7 @@ from generator.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 5
+STATE_FORMAT = 6
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 
@@ -152,19 +152,23 @@ class ShareRecord:
     files: dict[str, bytes] | None = field(default=None, repr=False)
 
     def state(self) -> dict[str, object]:
-        """The fields kept as JSON; the two fragments have columns of their own (they are
-        long JSON and XML text, cheaper to read back unquoted)."""
-        return {name: getattr(self, name) for name in _RECORD_FIELDS}
+        """The fields kept as JSON. The hashes and the two fragments have columns of their
+        own: the fragments are long text, cheaper to read back unquoted, and a small
+        rebuild needs the hashes of the changed shares only. IDs are kept only for files
+        that mention other shares (most mention none)."""
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        data["ids"] = {rel: ids for rel, ids in self.ids.items() if ids}
+        return data
 
     @classmethod
-    def from_state(cls, data: dict[str, object], search_entry: str,
+    def from_state(cls, data: dict[str, object], hashes: dict[str, str], search_entry: str,
                    feed_entry: str) -> ShareRecord:
-        return cls(**data, search_entry=search_entry, feed_entry=feed_entry,  # type: ignore[arg-type]
-                   files=None)
+        return cls(**data, hashes=hashes, search_entry=search_entry,  # type: ignore[arg-type]
+                   feed_entry=feed_entry, files=None)
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(ShareRecord)
-                       if f.name not in ("files", "search_entry", "feed_entry"))
+                       if f.name not in ("files", "search_entry", "feed_entry", "hashes"))
 
 
 def pack_files(files: dict[str, bytes], blocks: dict[str, str]) -> bytes:
@@ -245,9 +249,10 @@ class BuildCache:
                     return
                 files = {name: json.loads(entry)
                          for name, entry in db.execute("SELECT name, entry FROM files")}
-                records = {sid: ShareRecord.from_state(json.loads(data), search, feed)
-                           for sid, data, search, feed in db.execute(
-                               "SELECT id, data, search_entry, feed_entry FROM records")}
+                records = {sid: ShareRecord.from_state(json.loads(data), json.loads(hashes),
+                                                       search, feed)
+                           for sid, data, hashes, search, feed in db.execute(
+                               "SELECT id, data, hashes, search_entry, feed_entry FROM records")}
                 trees: dict[str, dict[str, object]] = {}
                 for target, fp in db.execute("SELECT target, fingerprint FROM trees"):
                     trees[target] = {"output": {}, "spare": {}, "fingerprint": fp}
@@ -303,7 +308,7 @@ class BuildCache:
                 [(n, json.dumps(self.files[n], separators=(",", ":")))
                  for n in sorted(self._changed_files & self._seen_files) if n in self.files])
             db.executemany("DELETE FROM records WHERE id = ?", [(i,) for i in gone_records])
-            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
                            [_record_row(v) for _, v in sorted(new_records.items())])
             for target in sorted(set(self._loaded_trees) - set(self.trees)):
                 db.execute("DELETE FROM trees WHERE target = ?", (target,))
@@ -465,7 +470,8 @@ class BuildCache:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL,
-                                    search_entry TEXT NOT NULL, feed_entry TEXT NOT NULL);
+                                    hashes TEXT NOT NULL, search_entry TEXT NOT NULL,
+                                    feed_entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trees (target TEXT PRIMARY KEY, fingerprint TEXT);
 CREATE TABLE IF NOT EXISTS manifest (
     target TEXT NOT NULL, role TEXT NOT NULL, rel TEXT NOT NULL, hash TEXT NOT NULL,
@@ -474,9 +480,10 @@ CREATE TABLE IF NOT EXISTS manifest (
 """
 
 
-def _record_row(record: ShareRecord) -> tuple[str, str, str, str, str]:
+def _record_row(record: ShareRecord) -> tuple[str, str, str, str, str, str]:
     return (record.id, record.key, json.dumps(record.state(), separators=(",", ":")),
-            record.search_entry, record.feed_entry)
+            json.dumps(record.hashes, separators=(",", ":")), record.search_entry,
+            record.feed_entry)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -548,10 +555,13 @@ class StateQuery:
     def close(self) -> None:
         self.db.close()
 
-    def records(self) -> dict[str, ShareRecord]:
-        return {sid: ShareRecord.from_state(json.loads(data), search, feed)
-                for sid, data, search, feed in self.db.execute(
-                    "SELECT id, data, search_entry, feed_entry FROM records")}
+    def records(self, hashes_of: set[str]) -> dict[str, ShareRecord]:
+        """Every record; the file hashes only of the shares in ``hashes_of``."""
+        return {sid: ShareRecord.from_state(
+                    json.loads(data), json.loads(hashes) if sid in hashes_of else {},
+                    search, feed)
+                for sid, data, hashes, search, feed in self.db.execute(
+                    "SELECT id, data, hashes, search_entry, feed_entry FROM records")}
 
     def fingerprint(self, target: str) -> str | None:
         row = self.db.execute("SELECT fingerprint FROM trees WHERE target = ?",
@@ -633,7 +643,7 @@ class StateQuery:
                 if record is None:
                     self.db.execute("DELETE FROM records WHERE id = ?", (sid,))
                 else:
-                    self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+                    self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
                                     _record_row(record))
             for name, file_entry in sorted(files.items()):
                 if file_entry is None:

@@ -46,13 +46,17 @@ def _walk_signatures(top: Path, digest: hashlib._Hash) -> None:
         for entry in entries:
             if entry.name == "__pycache__":
                 continue  # written by Python itself while amber runs
-            st = entry.stat(follow_symlinks=False)
             kind = "d" if entry.is_dir(follow_symlinks=False) else (
                 "l" if entry.is_symlink() else "f")
+            if kind == "d":
+                # By name only: its files are walked, and Python's first import of a
+                # package writes __pycache__ into it, which would change its times.
+                digest.update(f"d {entry.path}\n".encode("utf-8", "surrogateescape"))
+                stack.append(entry.path)
+                continue
+            st = entry.stat(follow_symlinks=False)
             digest.update(f"{kind} {entry.path} {st.st_size} {st.st_mtime_ns} "
                           f"{st.st_ctime_ns} {st.st_ino}\n".encode("utf-8", "surrogateescape"))
-            if kind == "d":
-                stack.append(entry.path)
 
 
 def static_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
