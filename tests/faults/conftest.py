@@ -126,12 +126,17 @@ def visible_entries(root: Path) -> list[str]:
 
 
 def crash_runs(template: Path, work: Path, argv: list[str], mode: str,
-               points: list[float] | None = None) -> list[dict[str, object]]:
-    """Run ``crashrun.py``: one result per kill point (or the mutation log for ``count``)."""
+               points: list[float] | None = None,
+               overlay: Path | None = None) -> list[dict[str, object]]:
+    """Run ``crashrun.py``: one result per kill point (or the mutation log for ``count``).
+
+    ``overlay``: build each copy first, then bring its content to the overlay's.
+    """
     work.parent.mkdir(parents=True, exist_ok=True)
     spec = work.with_suffix(".json")
     spec.write_text(json.dumps({"template": str(template), "work": str(work), "argv": argv,
-                                "mode": mode, "points": points or []}), "utf-8")
+                                "mode": mode, "points": points or [],
+                                "overlay": str(overlay) if overlay else None}), "utf-8")
     result = subprocess.run([sys.executable, str(CRASHRUN), str(spec)],
                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             env=child_env(), timeout=600, check=False)

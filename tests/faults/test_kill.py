@@ -50,9 +50,9 @@ from .conftest import (
 COPIES = 5
 """Each of the 8 example conversations shared 5 times: 40 shares, 131 output files."""
 SEED = 20260101
-OP_POINTS = {"build": 8, "share": 8, "revoke": 9, "update": 8}
+OP_POINTS = {"build": 8, "build-delta": 8, "share": 8, "revoke": 9, "update": 8}
 """At most this many kill-before-mutation points per command (all of them if fewer)."""
-TIMED_POINTS = {"build": 5, "share": 4, "revoke": 4, "update": 4}
+TIMED_POINTS = {"build": 5, "build-delta": 3, "share": 4, "revoke": 4, "update": 4}
 STRUCTURAL = ("replace", "rename", "renameat2")
 """Mutations that swap a new file or a new site in: the steps either side of each one
 are kill points first (so are deletions of snapshots)."""
@@ -72,6 +72,8 @@ class Sites:
     new_output: str
     templates: dict[str, Path] = field(default_factory=dict)
     argv: dict[str, list[str]] = field(default_factory=dict)
+    overlays: dict[str, Path] = field(default_factory=dict)
+    """Commands run after a cached build of the template, on the overlay's content."""
     revoked: tuple[str, str] = ("", "")
     updated: str = ""
     updated_digest: str = ""
@@ -118,9 +120,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
                   revoked=(ids[1], ids[2]), updated=target.id,
                   updated_digest=source_digest(content.conversations[target.source]),
                   old_share_bytes=target.path.read_bytes())
-    sites.templates = {"build": changed, "share": old, "revoke": old, "update": stale}
+    sites.templates = {"build": changed, "build-delta": old, "share": old, "revoke": old,
+                       "update": stale}
+    sites.overlays = {"build-delta": changed}
     sites.argv = {
         "build": ["build"],
+        "build-delta": ["build"],
         "share": ["share", "savings-goal-calculator", "--listed", "--yes"],
         "revoke": ["revoke", *sites.revoked, "--yes"],
         "update": ["update", target.id, "--yes"],
@@ -180,7 +185,7 @@ def after_kill(command: str, root: Path, sites: Sites, tally: Tally) -> list[str
     wrong: list[str] = []
     paths = SitePaths(root)
     output = tree_digest(paths.output)
-    expected_outputs = ({sites.old_output, sites.new_output} if command == "build"
+    expected_outputs = ({sites.old_output, sites.new_output} if command.startswith("build")
                         else {sites.old_output})
     if output not in expected_outputs:
         wrong.append("output/ is neither the old site nor the new one"
@@ -249,7 +254,8 @@ def run_command(command: str, sites: Sites, tally: Tally, rng: random.Random,
     template = sites.templates[command]
     argv = sites.argv[command]
     work = sites.base / f"runs-{command}"
-    [count] = crash_runs(template, work / "count", argv, "count")
+    overlay = sites.overlays.get(command)
+    [count] = crash_runs(template, work / "count", argv, "count", overlay=overlay)
     assert count["rc"] == 0 and count["ops"], (
         f"{command} did not run through: {(work / 'count' / 'count.log')}")
     # The run without a kill gives the expected end state too.
@@ -259,7 +265,7 @@ def run_command(command: str, sites: Sites, tally: Tally, rng: random.Random,
     plans = [("ops", [float(n) for n in choose_op_points(ops, OP_POINTS[command], rng)]),
              ("timed", timed_points(float(count["seconds"]), TIMED_POINTS[command], rng))]
     for mode, points in plans:
-        for run in crash_runs(template, work / mode, argv, mode, points):
+        for run in crash_runs(template, work / mode, argv, mode, points, overlay=overlay):
             root = Path(str(run["dir"]))
             if run["hung"]:
                 tally.corrupt.append(f"{command} hung: {Path(str(run['log'])).read_text()}")
@@ -291,6 +297,19 @@ def test_killed_build_leaves_the_old_site_or_the_new_one(
                 extra=lambda root: follow_up_build(root, sites, monkeypatch))
     report("build", tally)
     assert tally.tried >= OP_POINTS["build"] + TIMED_POINTS["build"] - 2
+    assert tally.corrupt == []
+
+
+def test_killed_delta_build_leaves_the_old_site_or_the_new_one(
+    sites: Sites, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same, for the build after a cached one that sees only a share added and one
+    revoked: the route most builds take (``generator.delta``)."""
+    tally = Tally()
+    run_command("build-delta", sites, tally, random.Random(f"{SEED}-delta"),
+                extra=lambda root: follow_up_build(root, sites, monkeypatch))
+    report("build-delta", tally)
+    assert tally.tried >= OP_POINTS["build-delta"] + TIMED_POINTS["build-delta"] - 2
     assert tally.corrupt == []
 
 
