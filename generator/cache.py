@@ -585,10 +585,6 @@ class StateQuery:
                                 "target = ? AND role = 'output' AND rel NOT LIKE 'share/%'",
                                 (target,))}
 
-    def output_count(self, target: str) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM manifest WHERE target = ? AND "
-                                   "role = 'output'", (target,)).fetchone()[0])
-
     def differing(self, target: str) -> dict[str, dict[str, object] | None]:
         """Paths where the spare tree is not the output: what the last build changed.
 

@@ -34,15 +34,22 @@ from generator.build import (
     summary_of,
     theme_site_view,
 )
-from generator.cache import CACHE_DIR, ShareRecord, StateQuery, record_key, site_key
+from generator.cache import (
+    CACHE_DIR,
+    ShareRecord,
+    StateQuery,
+    record_key,
+    site_key,
+    tree_folder_name,
+)
 from generator.content import CONVERSATION_SUFFIXES, ShareMeta, SitePaths, share_id_mentions_in
-from generator.errors import ContentError
+from generator.errors import AmberError, ContentError
 from generator.ids import SLUG_RE, is_share_id
 from generator.model import SiteConfig, Snapshot
 from generator.quickcheck import ContentListing, output_holds, revocation_token
 from generator.render import make_environment
 from generator.schema import normalise_base_url, read_conversation, read_site
-from generator.sitetree import exchange, link, put
+from generator.sitetree import exchange, link, put, remove, remove_stale_dirs
 from generator.snapshot import read_snapshot, read_tombstones
 from generator.theme import resolve_theme
 from generator.tree import ParseError, parse_file
@@ -264,7 +271,7 @@ class _Delta:
         target_key = str(self.target)
         if not self.state.fingerprint(target_key):
             return None
-        spare = self.paths.root / CACHE_DIR / "trees" / _tree_name(target_key)
+        spare = self.paths.root / CACHE_DIR / "trees" / tree_folder_name(target_key)
         if not spare.is_dir() or spare.is_symlink():
             return None
         config = self._config()
@@ -353,22 +360,20 @@ class _Delta:
         try:
             for rel in sorted(touched):
                 if rel in removes:
-                    _remove(spare, rel)
+                    remove(spare, rel)
                     new_output[rel] = None
                 elif rel in writes:
                     new_output[rel] = {"hash": hashes[rel], "sig": put(spare, rel, writes[rel])}
                 else:
                     entry = differing.get(rel)
                     if entry is None:
-                        _remove(spare, rel)
+                        remove(spare, rel)
                         continue
                     if link(spare, rel, self.target / rel) != entry["sig"]:
                         return None  # the state does not describe output/: build in full
-            _remove_empty_parents(spare, removes | {r for r, e in differing.items() if e is None})
+            remove_stale_dirs(spare, removes | {r for r, e in differing.items() if e is None})
             exchange(spare, self.target)
         except OSError as exc:
-            from generator.errors import AmberError
-
             raise AmberError(f"cannot write {self.target}: {exc.strerror or exc}; the "
                              "previous site is unchanged") from None
 
@@ -388,8 +393,8 @@ class _Delta:
         self.state.apply(target_key, fingerprint=fingerprint, output=new_output,
                          spare=new_spare, records=changed_records, files=self.file_entries)
         for rel in sorted(dropped):  # a revoked page does not linger in the spare tree
-            _remove(spare, rel)
-        _remove_empty_parents(spare, dropped)
+            remove(spare, rel)
+        remove_stale_dirs(spare, dropped)
         for sid, old_rec in old_records.items():
             new_rec = records.get(sid)
             if old_rec is not None and (new_rec is None or new_rec.key != old_rec.key):
@@ -435,26 +440,3 @@ _NO_RECORD = ShareRecord(id="", key="", listed=False, frozen="", title="", autho
                          frozen_display="", description="", message_count=0, search_entry="",
                          feed_entry="",
                          hashes={}, ids={}, assets={})
-
-
-def _tree_name(target: str) -> str:
-    from generator.cache import tree_folder_name
-
-    return tree_folder_name(target)
-
-
-def _remove(tree: Path, rel: str) -> None:
-    try:
-        (tree / rel).unlink()
-    except FileNotFoundError:
-        pass
-    except IsADirectoryError:
-        from generator.sitetree import discard
-
-        discard(tree / rel)
-
-
-def _remove_empty_parents(tree: Path, removed: set[str]) -> None:
-    from generator.incremental import _remove_stale_dirs
-
-    _remove_stale_dirs(tree, removed)

@@ -14,7 +14,6 @@ only decides what to skip, and a test builds both ways and compares.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -70,6 +69,8 @@ from generator.sitetree import (
     link,
     mirror,
     put,
+    remove,
+    remove_stale_dirs,
     scan,
     tree_signature,
 )
@@ -352,8 +353,8 @@ def build(
     spare_manifest: Manifest = trees.get("spare", {}) if keep_spare else {}  # type: ignore[assignment]
     good, stray = scan(spare, spare_manifest)
     for rel in stray:
-        _remove(spare, rel)
-    _remove_stale_dirs(spare, set(stray))
+        remove(spare, rel)
+    remove_stale_dirs(spare, set(stray))
 
     context = RenderContext(config, site_view, paths, theme, spare, store.directory, env)
     written: dict[str, list[int]] = {}
@@ -425,8 +426,8 @@ def build(
             changed += 1
         removed = set(good) - set(want)
         for rel in sorted(removed):
-            _remove(spare, rel)
-        _remove_stale_dirs(spare, removed)
+            remove(spare, rel)
+        remove_stale_dirs(spare, removed)
         changed += len(set(out_manifest) - set(want))  # files the new site no longer has
         exchange(spare, target)
     except OSError as exc:
@@ -436,8 +437,8 @@ def build(
         gone = {rel for rel, entry in out_manifest.items()
                 if rel not in new_manifest or new_manifest[rel]["hash"] != entry["hash"]}
         for rel in gone:  # a revoked page, or an old index naming it, does not linger
-            _remove(spare, rel)
-        _remove_stale_dirs(spare, gone)
+            remove(spare, rel)
+        remove_stale_dirs(spare, gone)
         out_manifest = {k: v for k, v in out_manifest.items() if k not in gone}
         if not out_manifest:
             # The tree swapped out is of unknown make (first cached build): replace it
@@ -519,30 +520,6 @@ def _spare_tree(store: BuildCache, target: Path) -> tuple[Path, bool]:
         except OSError:
             pass
     return fresh_dir(target, "new"), False
-
-
-def _remove(tree: Path, rel: str) -> None:
-    path = tree / rel
-    try:
-        if path.is_dir() and not path.is_symlink():
-            discard(path)
-        else:
-            path.unlink()
-    except FileNotFoundError:
-        pass
-
-
-def _remove_stale_dirs(tree: Path, removed: set[str]) -> None:
-    """Folders left empty by removed files (a revoked share's ``share/<id>/``), upwards."""
-    folders: set[str] = set()
-    for rel in removed:
-        parent = Path(rel).parent
-        while str(parent) not in ("", "."):
-            folders.add(str(parent))
-            parent = parent.parent
-    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        with contextlib.suppress(OSError):
-            os.rmdir(tree / folder)  # fails, as it should, while anything is left inside
 
 
 def _share_bytes(rel: str, records: dict[str, ShareRecord], store: BuildCache,

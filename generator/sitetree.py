@@ -180,5 +180,30 @@ def mirror(source: Path, manifest: Manifest, tree: Path) -> Manifest:
     return copied
 
 
+def remove(tree: Path, rel: str) -> None:
+    """Delete a file (or a folder in its place) from a tree, if there."""
+    path = tree / rel
+    try:
+        if path.is_dir() and not path.is_symlink():
+            discard(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def remove_stale_dirs(tree: Path, removed: set[str]) -> None:
+    """Folders left empty by removed files (a revoked share's ``share/<id>/``), upwards."""
+    folders: set[str] = set()
+    for rel in removed:
+        parent = Path(rel).parent
+        while str(parent) not in ("", "."):
+            folders.add(str(parent))
+            parent = parent.parent
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        with contextlib.suppress(OSError):
+            os.rmdir(tree / folder)  # fails, as it should, while anything is left inside
+
+
 def discard(tree: Path) -> None:
     shutil.rmtree(tree, ignore_errors=True)

@@ -320,3 +320,13 @@ def site(tmp_path: Path) -> Path:
     target = tmp_path / "site"
     shutil.copytree(FIXTURE_SITE, target)
     return target
+
+
+@pytest.fixture
+def shared_site(site: Path) -> tuple[Path, list[str]]:
+    """Nine shares (three of each fixture conversation), enough to use the process pool."""
+    ids: list[str] = []
+    for epoch in (1767225600, 1767312000, 1767398400):
+        ids += share(site, "alpha", "bravo", "--listed", "--yes", epoch=epoch)
+        ids += share(site, "charlie", "--yes", epoch=epoch)
+    return site, ids

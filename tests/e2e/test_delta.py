@@ -21,15 +21,6 @@ from tests.e2e.test_incremental import assert_same_as_cold
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def shared_site(site: Path) -> tuple[Path, list[str]]:
-    ids: list[str] = []
-    for epoch in (1767225600, 1767312000, 1767398400):
-        ids += share(site, "alpha", "bravo", "--listed", "--yes", epoch=epoch)
-        ids += share(site, "charlie", "--yes", epoch=epoch)
-    return site, ids
-
-
 def build_route(site: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Build in this process; say whether the delta did it ("delta") or the full build."""
     taken: list[bool] = []

@@ -43,16 +43,6 @@ def no_symlinks(tree: Path) -> None:
             assert not os.path.islink(os.path.join(current, name)), name
 
 
-@pytest.fixture
-def shared_site(site: Path) -> tuple[Path, list[str]]:
-    """Nine shares (three of each fixture conversation), enough to use the process pool."""
-    ids: list[str] = []
-    for epoch in (1767225600, 1767312000, 1767398400):
-        ids += share(site, "alpha", "bravo", "--listed", "--yes", epoch=epoch)
-        ids += share(site, "charlie", "--yes", epoch=epoch)
-    return site, ids
-
-
 def test_second_build_writes_nothing(shared_site: tuple[Path, list[str]]) -> None:
     site, _ = shared_site
     build(site)
