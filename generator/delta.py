@@ -176,12 +176,13 @@ class _Delta:
             raise NotHandled  # changed while being read
         return node, data
 
-    def _remember(self, rel: str, data: bytes, payload: dict[str, object]) -> None:
-        row = self.listing[rel]
-        entry: dict[str, object] = {
-            "sig": list(row[1:]), "digest": hashlib.sha256(data).hexdigest(),
+    def _remember(self, rel: str, data: bytes, payload: dict[str, object]) -> str:
+        """Note a changed file for the memo; its SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        self.file_entries[f"content/{rel}"] = {
+            "sig": list(self.listing[rel][1:]), "digest": digest,
             "mentions": [list(m) for m in share_id_mentions_in(data)], **payload}
-        self.file_entries[f"content/{rel}"] = entry
+        return digest
 
     def _config(self) -> SiteConfig:
         path = self.paths.site_yaml
@@ -224,8 +225,8 @@ class _Delta:
             snap, problems = read_snapshot(node, path)
             if snap is None or problems or snap.id != share_id:
                 raise NotHandled
-            self._remember(rel, data, {"share": ShareMeta.of(snap, path).state()})
-            read[share_id] = (snap, hashlib.sha256(data).hexdigest())
+            read[share_id] = (snap, self._remember(rel, data, {"share": ShareMeta.of(
+                snap, path).state()}))
         return read
 
     def _changed_conversations(self) -> None:
@@ -334,9 +335,10 @@ class _Delta:
 
         # What the new site differs in from the output on disk.
         old_site_wide = self.state.site_wide_rels(target_key)
+        hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in site_files.items()}
         for rel, data in site_files.items():
             old = old_site_wide.get(rel)
-            if old is None or old["hash"] != hashlib.sha256(data).hexdigest():
+            if old is None or old["hash"] != hashes[rel]:
                 writes[rel] = data
         removes = {rel for rel in old_site_wide if rel not in site_files}
         for sid, old_rec in old_records.items():
@@ -344,12 +346,11 @@ class _Delta:
                 new_rec = records.get(sid)
                 removes |= {rel for rel in old_rec.hashes
                             if new_rec is None or rel not in new_rec.hashes}
-        hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in writes.items()}
         for sid in fresh:
             hashes.update(records[sid].hashes)
+            previous = old_records.get(sid)
             for rel, digest in records[sid].hashes.items():
-                old_hash = (old_records.get(sid) or _NO_RECORD).hashes.get(rel)
-                if old_hash == digest:
+                if previous is not None and previous.hashes.get(rel) == digest:
                     writes.pop(rel, None)  # re-frozen with the same bytes
 
         # Bring the spare tree (the site before last) up to the new site.
@@ -434,9 +435,3 @@ class _Delta:
             rows.append([prefix, "d", st.st_mtime_ns, st.st_ino])
         rows.sort(key=lambda row: str(row[0]))
         return rows
-
-
-_NO_RECORD = ShareRecord(id="", key="", listed=False, frozen="", title="", author=None,
-                         frozen_display="", description="", message_count=0, search_entry="",
-                         feed_entry="",
-                         hashes={}, ids={}, assets={})
