@@ -1,6 +1,6 @@
 """Benchmark amber's share, build and check on the example site and generated corpora.
 
-Every figure is the wall time of a separate ``python -m generator`` process with
+Every figure is the wall time of a separate ``python -m amber`` process with
 ``CI=true``, as a user or a CI job runs it: interpreter start, imports,
 loading content/, the work itself, and writing files. Each step runs
 ``--runs`` times, round-robin (share, cold build, warm build, check, then
@@ -15,7 +15,7 @@ a parser for its output. wait4 gives the same number with neither.
 Usage: ``python bench/bench_build.py [--counts 0,1000] [--runs 5] [--json]``.
 Count 0 is the shipped example site (``content/`` of this repository); any
 other count is a corpus from ``bench/corpus.py``. Run it with the Python that
-has amber installed (the venv), since children are ``sys.executable -m generator``.
+has amber installed (the venv), since children are ``sys.executable -m amber``.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Sample:
 
 
 def amber(site: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "generator", "--site", str(site), *args]
+    return [sys.executable, "-m", "amber", "--site", str(site), *args]
 
 
 def child_env(work: Path) -> dict[str, str]:
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if importlib.util.find_spec("generator") is None:
+    if importlib.util.find_spec("amber") is None:
         parser.error(f"{sys.executable} cannot import amber's `generator` package; run this "
                      "with the Python of the environment amber is installed in")
 

@@ -3,7 +3,7 @@
 Writes a ChatGPT-shaped export (``conversations.json`` inside a ``.zip``, with
 uploaded images beside it, as the data export download has them) of
 ``--count`` conversations into a temporary folder, makes a fresh site, and
-times ``amber import`` of it as a separate ``python -m generator`` process
+times ``amber import`` of it as a separate ``python -m amber`` process
 with ``CI=true``: the first import (every conversation new) and a second one
 of the same export (every conversation unchanged, nothing written). Peak
 memory is the child's own ``ru_maxrss`` (``os.wait4``, as bench_build.py does).
@@ -344,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(args.runs):
             site = work / f"site-{run}"
             bench_build.run_measured(
-                [sys.executable, "-m", "generator", "init", str(site)], work, env)
-            cmd = [sys.executable, "-m", "generator", "--site", str(site), "import", str(export)]
+                [sys.executable, "-m", "amber", "init", str(site)], work, env)
+            cmd = [sys.executable, "-m", "amber", "--site", str(site), "import", str(export)]
             for step in samples:
                 measured = run_import(cmd, site, env)
                 samples[step].append(measured)

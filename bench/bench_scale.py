@@ -25,7 +25,7 @@ whether they are met.
 
 Usage: ``python bench/bench_scale.py [--counts 1000,10000] [--runs 3]
 [--workdir DIR] [--json] [--save FILE]``. Run it with the Python that has amber
-installed (children are ``sys.executable -m generator``).
+installed (children are ``sys.executable -m amber``).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def run_amber_allowing(site: Path, env: Mapping[str, str], *args: str) -> str:
 
 def build_flags(env: Mapping[str, str]) -> set[str]:
     """Which of ``--jobs``, ``--no-cache``, ``--shard`` this amber's ``build`` offers."""
-    text = run_quiet([sys.executable, "-m", "generator", "build", "--help"], BENCH, env)
+    text = run_quiet([sys.executable, "-m", "amber", "build", "--help"], BENCH, env)
     return {flag for flag in ("--jobs", "--no-cache", "--shard") if flag in text}
 
 
@@ -378,7 +378,7 @@ def prepare_site(work: Path, count: int, seed: int, env: Mapping[str, str],
     paths = corpus.generate(site, count + 1, seed)
     spare, shared = paths[-1].stem, [p.stem for p in paths[:-1]]
     # The site's own copy of the default theme: the theme step edits it.
-    from generator.theme import packaged_default_theme
+    from amber.render.theme import packaged_default_theme
 
     shutil.copytree(packaged_default_theme(), site / "themes" / "default")
     log(f"[{count}] corpus written ({time.perf_counter() - started:.0f} s); sharing {count}")
@@ -747,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1")
     args.floor_runs = args.runs if args.floor_runs is None else args.floor_runs
     args.hugo_runs = args.runs if args.hugo_runs is None else args.hugo_runs
-    if importlib.util.find_spec("generator") is None:
+    if importlib.util.find_spec("amber") is None:
         parser.error(f"{sys.executable} cannot import amber's `generator` package; run this "
                      "with the Python of the environment amber is installed in")
 

@@ -1,6 +1,6 @@
 """Benchmark the preview server (``amber serve``) on a site of many shares.
 
-Everything runs against a real ``python -m generator serve`` process on an ephemeral
+Everything runs against a real ``python -m amber serve`` process on an ephemeral
 port of 127.0.0.1, as a user runs it, and measures what a user waits for:
 
 1. **save -> reloaded draft**: a conversation file is rewritten; the time until the
@@ -93,7 +93,7 @@ def start_server(site: Path, env: dict[str, str], timeout: float) -> tuple[Serve
     """Start ``amber serve --port 0`` and wait until its first build is served."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--site", str(site), "serve", "--port", "0"],
+        [sys.executable, "-m", "amber", "--site", str(site), "serve", "--port", "0"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=env, start_new_session=True,
     )
@@ -250,13 +250,13 @@ def served_after_reloads(client: Client, port: int, epoch: bytes, path: str,
 def write_share(site: Path, slug: str) -> tuple[str, float]:
     """Freeze one conversation and write its share file as `amber share` does; returns the
     new ID and the time the write started."""
-    from generator.content import SitePaths
-    from generator.ids import new_share_id
-    from generator.output import write_atomic
-    from generator.schema import read_conversation
-    from generator.shares import now_utc
-    from generator.snapshot import freeze, serialise_snapshot
-    from generator.tree import parse_file
+    from amber.atomic import write_atomic
+    from amber.content.ids import new_share_id
+    from amber.content.load import SitePaths
+    from amber.content.nodes import parse_file
+    from amber.content.schema import read_conversation
+    from amber.content.shares import now_utc
+    from amber.content.snapshot import freeze, serialise_snapshot
 
     paths = SitePaths(site)
     source = paths.conversations / f"{slug}.yaml"
@@ -445,7 +445,7 @@ def share_all(
 ) -> subprocess.CompletedProcess[str]:
     """``amber share SLUG... --yes``; the corpus has made-up e-mail addresses in it, so
     when amber refuses those as personal data, it is told to share them anyway."""
-    command = [sys.executable, "-m", "generator", "--site", str(site), "share", *slugs, "--yes"]
+    command = [sys.executable, "-m", "amber", "--site", str(site), "share", *slugs, "--yes"]
     result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             env=env, check=False)
     if result.returncode != 0 and "--allow-sensitive" in result.stderr:

@@ -10,9 +10,9 @@ import argparse
 import re
 from pathlib import Path
 
-from generator.cli import make_parser
-from generator.model import PART_FIELDS
-from generator.schema import SITE_OPTIONAL, SITE_REQUIRED
+from amber.cli import make_parser
+from amber.content.model import PART_FIELDS
+from amber.content.schema import SITE_OPTIONAL, SITE_REQUIRED
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.build import build_site
-from generator.content import SitePaths, load_content
+from amber.content.load import SitePaths, load_content
+from amber.render.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -207,7 +207,7 @@ def amber(*args: str, cwd: Path, epoch: int = EPOCH) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))}
     env.update({"CI": "true", "SOURCE_DATE_EPOCH": str(epoch), "PYTHONIOENCODING": "utf-8"})
     result = subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True,
+        [sys.executable, "-m", "amber", *args], cwd=cwd, env=env, capture_output=True,
         text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=120, check=False,
     )
     assert result.returncode == 0, f"amber {' '.join(args)}:\n{result.stdout}{result.stderr}"

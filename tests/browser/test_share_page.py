@@ -6,8 +6,7 @@ import itertools
 import json
 
 import pytest
-
-from generator.render import CSP
+from amber.render.templates import CSP
 
 from .conftest import Site
 

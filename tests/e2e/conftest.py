@@ -6,7 +6,7 @@ Fixtures:
 - ``built_site``: one session-wide site with five shares, built once; read it only;
 - ``built_copy``: a private copy of ``built_site`` (content and output/) to change freely.
 
-The CLI always runs as a separate process (``python -m generator``) with stdin from
+The CLI always runs as a separate process (``python -m amber``) with stdin from
 /dev/null, output captured (so no terminal anywhere) and ``CI=true``, exactly as a
 script or a CI job would run it. Subprocess start-up dominates the run time, so tests
 reuse ``built_site``/``built_copy`` instead of sharing and building again.
@@ -67,7 +67,7 @@ def run_amber(
     input: str | None = None,
     env: Mapping[str, str | None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m generator ARGS`` in ``cwd`` as a script would: no TTY, CI=true.
+    """Run ``python -m amber ARGS`` in ``cwd`` as a script would: no TTY, CI=true.
 
     ``env`` entries override the inherited environment; a value of None removes the
     variable. SOURCE_DATE_EPOCH defaults to ``EPOCH`` so frozen times are predictable.
@@ -91,7 +91,7 @@ def run_amber(
         else:
             full_env[key] = value
     return subprocess.run(
-        [sys.executable, "-m", "generator", *map(str, args)],
+        [sys.executable, "-m", "amber", *map(str, args)],
         cwd=cwd,
         input=input,
         stdin=subprocess.DEVNULL if input is None else None,

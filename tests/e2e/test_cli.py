@@ -1,4 +1,4 @@
-"""Help for every command, `python -m generator`, and `amber init`."""
+"""Help for every command, `python -m amber`, and `amber init`."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_console_script_help(tmp_path: Path) -> None:
     result = subprocess.run([AMBER, "--help"], cwd=tmp_path, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL, check=False)
     assert result.returncode == 0
-    # Same text as `python -m generator --help` (line wrapping depends on the terminal).
+    # Same text as `python -m amber --help` (line wrapping depends on the terminal).
     expected = ok(run_amber("--help", cwd=tmp_path)).stdout
     assert result.stdout.split() == expected.split()
 

@@ -1,4 +1,4 @@
-"""A change to a few share files is applied without reading the rest (``generator.delta``).
+"""A change to a few share files is applied without reading the rest (``amber.build.delta``).
 
 Each test checks two things: which way the build went (the delta, or the full build
 when the delta must not be trusted), and that the output is byte for byte what a
@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from amber.build import delta
+from amber.build import pipeline as incremental
+from amber.build import quick as quickcheck
+from amber.errors import ContentError
 
-from generator import delta, incremental, quickcheck
-from generator.errors import ContentError
 from tests.e2e.conftest import ok, run_amber, share, tree_bytes
 from tests.e2e.test_incremental import assert_same_as_cold
 

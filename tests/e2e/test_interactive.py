@@ -27,7 +27,7 @@ def run_on_terminal(*args: str, cwd: Path, answer: str | None) -> subprocess.Com
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", *args], cwd=cwd, stdin=slave,
+            [sys.executable, "-m", "amber", *args], cwd=cwd, stdin=slave,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
             env=env,
         )

@@ -21,8 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
-
-from generator.scaffold import UNSET
+from amber.scaffold import UNSET
 
 from .conftest import BuiltSite, ok, run_amber, tree_bytes
 

@@ -19,9 +19,9 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from generator.content import SitePaths, load_content
-from generator.sensitive import scan_messages
-from generator.shares import create_shares
+from amber.content.load import SitePaths, load_content
+from amber.content.sensitive import scan_messages
+from amber.content.shares import create_shares
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "content"
@@ -83,7 +83,7 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def amber(*args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None = None,
           timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "amber", *map(str, args)], cwd=cwd,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           encoding="utf-8", env=child_env(env), timeout=timeout, check=False)
 

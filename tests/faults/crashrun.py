@@ -2,7 +2,7 @@
 
 Run as a script (``python crashrun.py SPEC.json``) by the fault tests. It imports amber
 once, then for each kill point copies the template site to a fresh folder and forks a
-child that runs ``generator.cli.main(ARGV)`` there, so each run starts warm and the
+child that runs ``amber.cli.main(ARGV)`` there, so each run starts warm and the
 kill lands in amber's own work rather than in interpreter start-up. Two kinds of
 kill point:
 
@@ -103,13 +103,6 @@ class Mutations:
 
 def _warm_imports() -> None:
     """Import what the commands import lazily, before forking (each child starts warm)."""
-    import generator.build
-    import generator.checks
-    import generator.cli
-    import generator.commands
-    import generator.importers
-    import generator.lock
-    import generator.schema  # noqa: F401
 
 
 def _run_child(site: Path, argv: list[str], log: Path, kill_at: int | None,
@@ -129,7 +122,7 @@ def _run_child(site: Path, argv: list[str], log: Path, kill_at: int | None,
         sys.argv = ["amber", *argv]
         mutations = Mutations(kill_at)
         mutations.install()
-        from generator.cli import main
+        from amber.cli import main
 
         code = main(argv)
         if count_file is not None:

@@ -36,7 +36,7 @@ def mount(*args: str) -> None:
 
 
 def amber(site: Path, *args: str) -> dict[str, object]:
-    result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=site,
+    result = subprocess.run([sys.executable, "-m", "amber", *args], cwd=site,
                             stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             timeout=300, check=False)
     return {"rc": result.returncode, "stderr": result.stderr, "stdout": result.stdout,

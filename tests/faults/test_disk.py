@@ -27,10 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from generator.build import build_site
-from generator.content import SitePaths, load_content
-from generator.shares import create_shares
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares
+from amber.render.site import build_site
 
 from .conftest import (
     EPOCH,
@@ -86,7 +85,7 @@ def run(site: Path, *args: str, preexec: Callable[[], None] | None = None,
     # Under a file-size limit Python itself would cache truncated bytecode (its writes
     # of .pyc files stop short without an error), so such a run caches none.
     env = child_env({"PYTHONDONTWRITEBYTECODE": "1"} if preexec or user else None)
-    return subprocess.run([*(user or []), sys.executable, "-m", "generator", *args],
+    return subprocess.run([*(user or []), sys.executable, "-m", "amber", *args],
                           cwd=site, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env=env, timeout=300, check=False, preexec_fn=preexec)
 
@@ -234,7 +233,7 @@ def unwritable(template: Template) -> Iterator[tuple[Path, list[str]]]:
             shutil.rmtree(holder)
             pytest.skip("running as root, and setpriv(1) is missing to run as another user")
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = subprocess.run([*prefix, sys.executable, "-c", "import generator"],
+        probe = subprocess.run([*prefix, sys.executable, "-c", "import amber"],
                                capture_output=True, text=True, cwd=holder, check=False)
         if probe.returncode != 0:
             shutil.rmtree(holder)

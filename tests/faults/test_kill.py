@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from generator import cli
-from generator.build import build_site
-from generator.checks import check_content
-from generator.content import SitePaths, load_content
-from generator.lock import CACHE_DIR, JOURNAL_NAME, site_lock
-from generator.shares import create_shares, revoke
-from generator.snapshot import source_digest
+from amber import cli
+from amber.build.check import check_content
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares, revoke
+from amber.content.snapshot import source_digest
+from amber.lock import CACHE_DIR, JOURNAL_NAME, site_lock
+from amber.render.site import build_site
 
 from .conftest import (
     EPOCH,
@@ -304,7 +303,7 @@ def test_killed_delta_build_leaves_the_old_site_or_the_new_one(
     sites: Sites, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same, for the build after a cached one that sees only a share added and one
-    revoked: the route most builds take (``generator.delta``)."""
+    revoked: the route most builds take (``amber.build.delta``)."""
     tally = Tally()
     run_command("build-delta", sites, tally, random.Random(f"{SEED}-delta"),
                 extra=lambda root: follow_up_build(root, sites, monkeypatch))

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from generator.checks import check_content
-from generator.content import SitePaths, load_content
-from generator.errors import AmberError
-from generator.lock import (
+from amber.build.check import check_content
+from amber.content.load import SitePaths, load_content
+from amber.errors import AmberError
+from amber.lock import (
     CACHE_DIR,
     JOURNAL_NAME,
     SiteLockedError,
@@ -31,7 +30,7 @@ from .conftest import amber, child_env, leftovers, make_site, tree_digest
 HOLD = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from generator.lock import site_lock
+    from amber.lock import site_lock
     with site_lock(Path.cwd()):
         print("held", flush=True)
         sys.stdin.readline()
@@ -161,7 +160,7 @@ def test_an_interrupted_swap_gets_the_old_site_back(small_site: Path) -> None:
 def test_a_revocation_killed_after_its_tombstones_is_finished(small_site: Path) -> None:
     content = load_content(SitePaths(small_site))
     first, second = sorted(content.snapshots)[:2]
-    from generator.shares import revoke
+    from amber.content.shares import revoke
 
     revoke(content, [first])  # its file is deleted; recreate it as a kill would leave it
     paths = SitePaths(small_site)
@@ -202,7 +201,7 @@ def test_a_second_writer_waits_for_the_first_and_then_runs(small_site: Path) -> 
     held = Holder(small_site, "revoke", "--all", "--yes")
     try:
         waiting = subprocess.Popen(
-            [sys.executable, "-m", "generator", "share", "savings-goal-calculator", "--yes"],
+            [sys.executable, "-m", "amber", "share", "savings-goal-calculator", "--yes"],
             cwd=small_site, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=child_env({"AMBER_LOCK_TIMEOUT": "60"}))
         assert waiting.stderr is not None
@@ -227,7 +226,7 @@ def test_concurrent_writers_lose_nothing(small_site: Path) -> None:
     commands += [["share", "mass-energy-equivalence", "--yes"],
                  ["share", "sql-window-functions", "--yes"], ["build"]]
     env = child_env({"AMBER_LOCK_TIMEOUT": "120"})
-    processes = [subprocess.Popen([sys.executable, "-m", "generator", *command],
+    processes = [subprocess.Popen([sys.executable, "-m", "amber", *command],
                                   cwd=small_site, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   env=env) for command in commands]

@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths, load_content
-from generator.serve.app import App, Request
-from generator.serve.rebuild import Rebuilder
-from generator.serve.server import PreviewServer
-from generator.serve.state import LiveSite
-from generator.shares import create_shares
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares
+from amber.serve.app import App, Request
+from amber.serve.rebuild import Rebuilder
+from amber.serve.server import PreviewServer
+from amber.serve.state import LiveSite
 
 from .conftest import EPOCH, REPO, source_date
 

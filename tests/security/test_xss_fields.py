@@ -25,10 +25,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from amber.render.markdown import render_markdown
+from amber.render.templates import CSP
 from serve.conftest import AmberServer
-
-from generator.markdown import render_markdown
-from generator.render import CSP
 
 from .xss_payloads import KINDS, PAYLOADS
 from .xss_site import (
@@ -242,7 +241,7 @@ def test_payloads_no_page_may_hold_are_refused_naming_the_file(tmp_path: Path) -
         (root / "content" / "conversations" / f"{slug(payload)}.json").write_text(
             json.dumps(titled_conversation(payload)), "utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "check"], cwd=root, capture_output=True,
+        [sys.executable, "-m", "amber", "check"], cwd=root, capture_output=True,
         text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=120, check=False,
         env={**{k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))},
              "CI": "true", "PYTHONIOENCODING": "utf-8"})
@@ -263,7 +262,7 @@ def test_a_title_or_name_no_page_may_hold_is_refused_before_writing(
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))},
            "CI": "true", "PYTHONIOENCODING": "utf-8"}
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "share", "alpha", f"{option}={payload.text}",
+        [sys.executable, "-m", "amber", "share", "alpha", f"{option}={payload.text}",
          "--yes"], cwd=root, capture_output=True, text=True, encoding="utf-8",
         stdin=subprocess.DEVNULL, timeout=120, check=False, env=env)
     assert result.returncode in (1, 2), result.stdout

@@ -37,12 +37,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares
+from amber.render.mathml import _ELEMENTS as MATHML_ELEMENTS
+from amber.render.templates import CSP
 from serve.conftest import AmberServer, start_server, touch_later
-
-from generator.content import SitePaths, load_content
-from generator.mathml import _ELEMENTS as MATHML_ELEMENTS
-from generator.render import CSP
-from generator.shares import create_shares
 
 from .xss_payloads import PAYLOADS, Payload
 
@@ -205,7 +204,7 @@ def amber(*args: str, cwd: Path) -> str:
     env.update({"CI": "true", "SOURCE_DATE_EPOCH": str(EPOCH), "PYTHONIOENCODING": "utf-8",
                 "LC_ALL": "C.UTF-8"})
     result = subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True,
+        [sys.executable, "-m", "amber", *args], cwd=cwd, env=env, capture_output=True,
         text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=300, check=False,
     )
     assert result.returncode == 0, (

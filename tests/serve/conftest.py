@@ -4,7 +4,7 @@
   image, no shares) under ``tmp_path``;
 - ``share_now`` / ``revoke_now``: the share lifecycle in-process (what ``amber share`` and
   ``amber revoke`` write), so unit tests need no subprocess;
-- ``AmberServer``: ``python -m generator serve --port 0`` as a real process on 127.0.0.1,
+- ``AmberServer``: ``python -m amber serve --port 0`` as a real process on 127.0.0.1,
   for the end-to-end tests, with its URL read from its first line of output.
 """
 
@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths, load_content
-from generator.shares import create_shares, revoke
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares, revoke
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "serve" / "site"
@@ -93,7 +92,7 @@ def child_env() -> dict[str, str]:
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "amber", *args], cwd=cwd,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           encoding="utf-8", env=child_env(), timeout=timeout, check=False)
 
@@ -165,11 +164,11 @@ class AmberServer:
 
 def start_server(root: Path, *args: str, timeout: float = 60,
                  env: dict[str, str] | None = None) -> AmberServer:
-    """Start ``python -m generator ARGS`` (default ``serve --port 0``) and wait for its
+    """Start ``python -m amber ARGS`` (default ``serve --port 0``) and wait for its
     URL and for the end of its first build; ``env`` adds to the environment."""
     command = list(args) or ["serve", "--port", "0"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", *command], cwd=root, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "amber", *command], cwd=root, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         env={**child_env(), **(env or {})}, start_new_session=True,
     )

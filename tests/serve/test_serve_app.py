@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths
-from generator.serve.app import App, Request, Response, host_name, is_loopback
-from generator.serve.drafts import DRAFT_ID
-from generator.serve.rebuild import Rebuilder
-from generator.serve.state import LiveSite
+from amber.content.load import SitePaths
+from amber.serve.app import App, Request, Response, host_name, is_loopback
+from amber.serve.drafts import DRAFT_ID
+from amber.serve.rebuild import Rebuilder
+from amber.serve.state import LiveSite
 
 from .conftest import EPOCH, revoke_now, share_now, touch_later
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.model import SiteConfig
-from generator.serve.drafts import MAX_OPTION_LENGTH, DraftChoice, read_choice
+from amber.content.model import SiteConfig
+from amber.serve.drafts import MAX_OPTION_LENGTH, DraftChoice, read_choice
 
 WITH_AUTHOR = SiteConfig("T", "https://x.example/", author="Site Author")
 NO_AUTHOR = SiteConfig("T", "https://x.example/")

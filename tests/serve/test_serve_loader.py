@@ -7,9 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from generator.content import SiteContent, SitePaths, load_content
-from generator.serve.loader import ContentLoader
+from amber.content.load import SiteContent, SitePaths, load_content
+from amber.serve.loader import ContentLoader
 
 from .conftest import revoke_now, share_now, touch_later
 

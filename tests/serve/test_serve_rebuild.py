@@ -7,13 +7,12 @@ import threading
 import time
 from pathlib import Path
 
+import amber.serve.builder as builder_module
 import pytest
-
-import generator.serve.builder as builder_module
-from generator.build import build_site, render_site
-from generator.content import SitePaths, load_content
-from generator.serve.rebuild import QUIET_SECONDS, Rebuilder, draft_sources
-from generator.serve.state import LiveSite
+from amber.content.load import SitePaths, load_content
+from amber.render.site import build_site, render_site
+from amber.serve.rebuild import QUIET_SECONDS, Rebuilder, draft_sources
+from amber.serve.state import LiveSite
 
 from .conftest import EPOCH, revoke_now, share_now, touch_later
 

@@ -4,9 +4,8 @@ and the server's tags injected into pages without touching their content."""
 from __future__ import annotations
 
 import pytest
-
-from generator.serve.inject import head_tags, inject
-from generator.serve.routes import Resolved, content_type, parse_target, resolve_site_path
+from amber.serve.inject import head_tags, inject
+from amber.serve.routes import Resolved, content_type, parse_target, resolve_site_path
 
 FILES = {
     "index.html", "404.html", "share/abc/index.html", "share/abc/conversation.json",

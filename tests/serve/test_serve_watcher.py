@@ -6,6 +6,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from amber.content.load import SitePaths
+from amber.content.model import SiteConfig
+from amber.render.theme import packaged_default_theme
+from amber.serve.watcher import Watcher, _Handler, watched_dirs
 from watchdog.events import (
     DirModifiedEvent,
     FileClosedEvent,
@@ -16,11 +20,6 @@ from watchdog.events import (
     FileMovedEvent,
     FileOpenedEvent,
 )
-
-from generator.content import SitePaths
-from generator.model import SiteConfig
-from generator.serve.watcher import Watcher, _Handler, watched_dirs
-from generator.theme import packaged_default_theme
 
 
 def config(theme: str = "default") -> SiteConfig:

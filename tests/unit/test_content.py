@@ -1,4 +1,4 @@
-"""generator.content: loading content/ and collecting every problem at once."""
+"""amber.content.load: loading content/ and collecting every problem at once."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths, load_content
-from generator.errors import ContentError
-from generator.model import Conversation, Message, Tombstone
-from generator.snapshot import freeze, serialise_snapshot, serialise_tombstones
+from amber.content.load import SitePaths, load_content
+from amber.content.model import Conversation, Message, Tombstone
+from amber.content.snapshot import freeze, serialise_snapshot, serialise_tombstones
+from amber.errors import ContentError
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 SID2 = "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab"

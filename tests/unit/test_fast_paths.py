@@ -18,20 +18,19 @@ from pathlib import Path
 import pygments
 import pytest
 import yaml
+from amber.content import nodes as tree
+from amber.content.ids import UUID_ANYWHERE, ids_in_bytes
+from amber.content.nodes import ParseError
+from amber.content.schema import _TIME_RE, parse_time
+from amber.render.exports import _indented_json
+from amber.render.markdown import QuickLinkify, _markdown, highlight, render_markdown
+from amber.render.templates import plain_text, without_code_blocks
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
-
-from generator import tree
-from generator.formats import _indented_json
-from generator.ids import UUID_ANYWHERE, ids_in_bytes
-from generator.markdown import QuickLinkify, _markdown, highlight, render_markdown
-from generator.render import plain_text, without_code_blocks
-from generator.schema import _TIME_RE, parse_time
-from generator.tree import ParseError
 
 # --- linkify ------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""generator.fork: reading a share from a file or a URL, and writing it as a new conversation."""
+"""amber.fork: reading a share from a file or a URL, and writing it as a new conversation."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths, load_content
-from generator.errors import AmberError, ContentError, RefusedError, UsageError
-from generator.fork import (
+from amber.content.load import SitePaths, load_content
+from amber.content.model import Conversation, Message
+from amber.errors import AmberError, ContentError, RefusedError, UsageError
+from amber.fork import (
     Forked,
     Origin,
     conversation_json_url,
@@ -24,7 +24,6 @@ from generator.fork import (
     slugify,
     write_fork,
 )
-from generator.model import Conversation, Message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "publish"
 SHARE_ID = "0f4c2c4e-9d7b-4b8e-a1f2-3c4d5e6f7a8b"

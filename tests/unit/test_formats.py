@@ -1,4 +1,4 @@
-"""generator.formats: the chat-completions JSON and Markdown exports of a share."""
+"""amber.render.exports: the chat-completions JSON and Markdown exports of a share."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import json
 import re
 
 import pytest
+from amber.content.model import Message, Part, Snapshot
+from amber.render.exports import MISSING_RESULT, chat_messages, fence, to_chat_json, to_markdown
 from markdown_it import MarkdownIt
-
-from generator.formats import MISSING_RESULT, chat_messages, fence, to_chat_json, to_markdown
-from generator.model import Message, Part, Snapshot
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 URL = f"https://jane.github.io/chats/share/{SID}/"

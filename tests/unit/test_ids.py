@@ -1,13 +1,12 @@
-"""generator.ids: share IDs are random UUID4s, validated before any use as a path."""
+"""amber.content.ids: share IDs are random UUID4s, validated before any use as a path."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
-
-from generator import ids
-from generator.ids import SLUG_RE, UUID_ANYWHERE, is_share_id, new_share_id
+from amber.content import ids
+from amber.content.ids import SLUG_RE, UUID_ANYWHERE, is_share_id, new_share_id
 
 GOOD = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 

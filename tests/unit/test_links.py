@@ -1,10 +1,9 @@
-"""generator.links: internal link checking under the base_url path prefix."""
+"""amber.render.links: internal link checking under the base_url path prefix."""
 
 from __future__ import annotations
 
 import pytest
-
-from generator.links import broken_links
+from amber.render.links import broken_links
 
 BASE = "https://jane.github.io/chats/"
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"

@@ -1,4 +1,4 @@
-"""generator.markdown: untrusted Markdown to safe HTML, parts, Pygments CSS."""
+"""amber.render.markdown: untrusted Markdown to safe HTML, parts, Pygments CSS."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
-from generator.markdown import (
+from amber.content.model import Part
+from amber.render.markdown import (
     code_block,
     is_safe_url,
     pretty_arguments,
@@ -16,7 +16,6 @@ from generator.markdown import (
     render_part,
     render_parts,
 )
-from generator.model import Part
 
 
 class Collector(HTMLParser):

@@ -1,13 +1,12 @@
-"""generator.output: atomic file writes and whole-tree swaps."""
+"""amber.atomic: atomic file writes and whole-tree swaps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from generator import output
-from generator.output import write_atomic, write_tree
+from amber import atomic as output
+from amber.atomic import write_atomic, write_tree
 
 
 def listing(root: Path) -> dict[str, bytes]:

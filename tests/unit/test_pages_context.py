@@ -1,4 +1,4 @@
-"""generator.pages is the theme author's reference: every context field is documented,
+"""amber.render.pages is the theme author's reference: every context field is documented,
 and the default theme uses nothing that is not in it."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator import pages
-from generator.theme import packaged_default_theme
+from amber.render import pages
+from amber.render.theme import packaged_default_theme
 
 PAGE_CLASSES = [
     obj for _, obj in inspect.getmembers(pages, inspect.isclass)

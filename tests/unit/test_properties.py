@@ -2,7 +2,7 @@
 
 Hypothesis generates the input; each property says what must hold for *every* input:
 
-- the YAML and JSON readers (``generator.tree``) raise nothing but ``ParseError`` on any
+- the YAML and JSON readers (``amber.content.nodes``) raise nothing but ``ParseError`` on any
   text, and give back exactly the value of any document they accept;
 - schema reading (conversations, share files, site.yaml, revoked.yaml) never raises on
   any tree: every problem becomes a ``Problem`` with a position;
@@ -30,20 +30,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from generator.content import SitePaths, load_content
-from generator.errors import AmberError
-from generator.importers.detect import CONVERTERS
-from generator.importers.pipeline import run_import
-from generator.importers.record import Imported, Skipped
-from generator.importers.records import _DepthGuard
-from generator.importers.source import ImportInputError, Member
-from generator.markdown import is_safe_url, render_markdown, render_parts
-from generator.model import PART_FIELDS, ROLES, Conversation, Message, Part
-from generator.schema import read_conversation, read_site
-from generator.snapshot import (
+from amber.content.load import SitePaths, load_content
+from amber.content.model import PART_FIELDS, ROLES, Conversation, Message, Part
+from amber.content.nodes import MAX_DEPTH, Node, ParseError, parse_json, parse_yaml
+from amber.content.schema import read_conversation, read_site
+from amber.content.snapshot import (
     SNAPSHOT_OPTIONAL,
     SNAPSHOT_REQUIRED,
     dump_yaml,
@@ -53,7 +44,15 @@ from generator.snapshot import (
     read_tombstones,
     serialise_snapshot,
 )
-from generator.tree import MAX_DEPTH, Node, ParseError, parse_json, parse_yaml
+from amber.errors import AmberError
+from amber.importers.detect import CONVERTERS
+from amber.importers.pipeline import run_import
+from amber.importers.record import Imported, Skipped
+from amber.importers.records import _DepthGuard
+from amber.importers.source import ImportInputError, Member
+from amber.render.markdown import is_safe_url, render_markdown, render_parts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORTS = REPO / "tests" / "fixtures" / "imports"
@@ -84,7 +83,7 @@ SLOW = settings(max_examples=60, deadline=None,
 
 REFUSED_CHARACTERS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C,
                                               *range(0x0E, 0x20), 0xFFFE, 0xFFFF))
-"""What a content file may not hold (``generator.tree.check_text``); surrogates too."""
+"""What a content file may not hold (``amber.content.nodes.check_text``); surrogates too."""
 TEXT = st.text(st.characters(blacklist_categories=("Cs",),
                              blacklist_characters=REFUSED_CHARACTERS), max_size=60)
 """Any text a content file can hold."""

@@ -7,11 +7,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from generator import incremental
-from generator.build import render_site
-from generator.content import SitePaths, load_content
-from generator.snapshot import freeze
+from amber.build import pipeline as incremental
+from amber.content.load import SitePaths, load_content
+from amber.content.snapshot import freeze
+from amber.render.site import render_site
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 
@@ -44,9 +43,9 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path,
 @pytest.mark.parametrize("site", [EXAMPLE.parent, EXAMPLE.parent / "tests" / "fixtures" / "theme"])
 def test_summary_only_render_gives_the_same_summaries(site: Path) -> None:
     """A shard summarises other shards' shares without highlighting: same excerpt and text."""
-    from generator.build import share_page
-    from generator.markdown import summary_only
-    from generator.search import search_text
+    from amber.render.markdown import summary_only
+    from amber.render.search import search_text
+    from amber.render.site import share_page
 
     content = load_content(SitePaths(site))
     config = content.require_valid()

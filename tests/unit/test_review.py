@@ -1,4 +1,4 @@
-"""generator.review: what a change between two commits does to the published shares."""
+"""amber.review.summary: what a change between two commits does to the published shares."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from amber.content.load import SitePaths, load_content
+from amber.content.shares import create_shares, refreeze, revoke
+from amber.review.summary import code, md, render_markdown, review
 from markdown_it import MarkdownIt
-
-from generator.content import SitePaths, load_content
-from generator.review import code, md, render_markdown, review
-from generator.shares import create_shares, refreeze, revoke
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",

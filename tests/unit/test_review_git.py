@@ -1,4 +1,4 @@
-"""generator.gitrev: a site's files at a revision, read with plumbing, the work tree untouched."""
+"""amber.review.git: a site's files at a revision, read with plumbing, the work tree untouched."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from generator.errors import AmberError, UsageError
-from generator.gitrev import list_files, materialise, read_blobs, resolve, site_prefix
+from amber.errors import AmberError, UsageError
+from amber.review.git import list_files, materialise, read_blobs, resolve, site_prefix
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",

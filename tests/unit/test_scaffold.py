@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.scaffold import (
+from amber.scaffold import (
     PLACEHOLDER,
     UNSET,
     WORKFLOWS,

@@ -1,21 +1,20 @@
-"""generator.schema: reading conversations and site.yaml with positioned problems."""
+"""amber.content.schema: reading conversations and site.yaml with positioned problems."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from generator.errors import ContentError, Problem
-from generator.model import Message, Part
-from generator.schema import (
+from amber.content.model import Message, Part
+from amber.content.nodes import parse_json, parse_yaml
+from amber.content.schema import (
     is_safe_asset_ref,
     normalise_base_url,
     parse_time,
     read_conversation,
     read_site,
 )
-from generator.tree import parse_json, parse_yaml
+from amber.errors import ContentError, Problem
 
 CONV = Path("conv.yaml")
 SITE = Path("site.yaml")

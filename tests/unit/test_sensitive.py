@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.content import SitePaths, load_content
-from generator.model import Message, Part
-from generator.sensitive import (
+from amber.content.load import SitePaths, load_content
+from amber.content.model import Message, Part
+from amber.content.sensitive import (
     DETECT_SECRETS_PLUGINS,
     PLUGIN_NEEDS,
     Finding,

@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.checks import check_content
-from generator.content import SiteContent, SitePaths, load_content
-from generator.shares import create_shares, refreeze
-from generator.snapshot import serialise_snapshot
+from amber.build.check import check_content
+from amber.content.load import SiteContent, SitePaths, load_content
+from amber.content.shares import create_shares, refreeze
+from amber.content.snapshot import serialise_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 EMAIL = "ann.smith@proton.me"

@@ -1,4 +1,4 @@
-"""generator.shares: share, update, revoke, and share states."""
+"""amber.content.shares: share, update, revoke, and share states."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from generator import ids
-from generator.content import SiteContent, SitePaths, load_content
-from generator.errors import RefusedError
-from generator.model import Tombstone
-from generator.shares import (
+from amber.content import ids
+from amber.content.load import SiteContent, SitePaths, load_content
+from amber.content.model import Tombstone
+from amber.content.shares import (
     create_shares,
     find_conversation,
     now_utc,
@@ -21,7 +19,8 @@ from generator.shares import (
     share_states,
     share_url,
 )
-from generator.snapshot import serialise_tombstones
+from amber.content.snapshot import serialise_tombstones
+from amber.errors import RefusedError
 
 SITE_YAML = "title: Chats\nbase_url: https://jane.github.io/chats/\n"
 REVOKED = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"

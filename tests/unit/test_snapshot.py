@@ -1,4 +1,4 @@
-"""generator.snapshot: freezing, digests, deterministic share files, tombstones."""
+"""amber.content.snapshot: freezing, digests, deterministic share files, tombstones."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from generator.model import Conversation, Message, Part, Snapshot, Tombstone
-from generator.snapshot import (
+from amber.content.model import Conversation, Message, Part, Snapshot, Tombstone
+from amber.content.nodes import parse_file, parse_yaml
+from amber.content.snapshot import (
     FORMAT_VERSION,
     freeze,
     messages_digest,
@@ -20,7 +18,8 @@ from generator.snapshot import (
     serialise_tombstones,
     source_digest,
 )
-from generator.tree import parse_file, parse_yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 SID2 = "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab"
@@ -156,7 +155,7 @@ def test_serialisation_is_deterministic() -> None:
 
 _TEXT = st.text(
     # U+0085 (NEL) is excluded here: see test_nel_character_round_trips (a known bug).
-    # Controls that XML forbids are refused on reading (generator.tree.check_text).
+    # Controls that XML forbids are refused on reading (amber.content.nodes.check_text).
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85"
                            "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
                            "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c"

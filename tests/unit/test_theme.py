@@ -1,4 +1,4 @@
-"""generator.theme: theme lookup with file-by-file fallback, fingerprints."""
+"""amber.render.theme: theme lookup with file-by-file fallback, fingerprints."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.errors import AmberError
-from generator.render import make_environment
-from generator.theme import fingerprint, packaged_default_theme, resolve_theme
+from amber.errors import AmberError
+from amber.render.templates import make_environment
+from amber.render.theme import fingerprint, packaged_default_theme, resolve_theme
 
 
 def test_fingerprint_changes_with_content_and_keeps_suffix() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from generator.code_styles import PALETTE
-from generator.markdown import pygments_css
-from generator.theme import packaged_default_theme
+from amber.render.code_styles import PALETTE
+from amber.render.markdown import pygments_css
+from amber.render.theme import packaged_default_theme
 
 STATIC = packaged_default_theme() / "static"
 CSS = (STATIC / "amber.css").read_text(encoding="utf-8")

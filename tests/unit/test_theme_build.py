@@ -13,14 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from generator.build import build_site
-from generator.content import SitePaths, load_content
-from generator.output import write_atomic
-from generator.pages import SharePage, ShareSummary
-from generator.render import CSP
-from generator.search import TEXT_LIMIT, search_index
-from generator.snapshot import freeze, serialise_snapshot
+from amber.atomic import write_atomic
+from amber.content.load import SitePaths, load_content
+from amber.content.snapshot import freeze, serialise_snapshot
+from amber.render.pages import SharePage, ShareSummary
+from amber.render.search import TEXT_LIMIT, search_index
+from amber.render.site import build_site
+from amber.render.templates import CSP
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "theme"
 

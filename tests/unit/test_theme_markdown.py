@@ -7,9 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
-from generator.markdown import code_block, render_markdown
-from generator.mathml import MAX_SOURCE, tex_to_mathml
+from amber.render.markdown import code_block, render_markdown
+from amber.render.mathml import MAX_SOURCE, tex_to_mathml
 
 
 class Tree(HTMLParser):

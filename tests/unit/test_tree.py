@@ -1,12 +1,11 @@
-"""generator.tree: positioned YAML/JSON parsing and what it refuses."""
+"""amber.content.nodes: positioned YAML/JSON parsing and what it refuses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from generator.tree import MAX_DEPTH, ParseError, parse_file, parse_json, parse_yaml, read_text
+from amber.content.nodes import MAX_DEPTH, ParseError, parse_file, parse_json, parse_yaml, read_text
 
 YAML_PATH = Path("conv.yaml")
 JSON_PATH = Path("conv.json")

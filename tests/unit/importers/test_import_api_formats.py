@@ -1,4 +1,4 @@
-"""generator.importers.openai and .anthropic: API messages, and telling the two apart."""
+"""amber.importers.openai and .anthropic: API messages, and telling the two apart."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from generator.importers import anthropic, detect, openai
-from generator.importers.record import Imported, Skipped
+from amber.importers import anthropic, detect, openai
+from amber.importers.record import Imported, Skipped
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 

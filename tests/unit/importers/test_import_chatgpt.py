@@ -1,4 +1,4 @@
-"""generator.importers.chatgpt: the visible thread, what each message becomes, what is dropped."""
+"""amber.importers.chatgpt: the visible thread, what each message becomes, what is dropped."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.importers import chatgpt
-from generator.importers.record import Imported, Notes, Skipped
-from generator.markdown import render_markdown
-from generator.model import Message
+from amber.content.model import Message
+from amber.importers import chatgpt
+from amber.importers.record import Imported, Notes, Skipped
+from amber.render.markdown import render_markdown
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "chatgpt"
 RECORDS = json.loads((FIXTURE / "conversations.json").read_text("utf-8"))

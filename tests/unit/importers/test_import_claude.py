@@ -1,12 +1,12 @@
-"""generator.importers.claude: order, artifacts, attachments, typed content blocks."""
+"""amber.importers.claude: order, artifacts, attachments, typed content blocks."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from generator.importers import claude
-from generator.importers.record import Imported, Skipped
+from amber.importers import claude
+from amber.importers.record import Imported, Skipped
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "claude"
 RECORDS = json.loads((FIXTURE / "conversations.json").read_text("utf-8"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.formats import chat_messages, part_markdown
-from generator.markdown import render_part
-from generator.model import Message, Part
-from generator.schema import read_conversation
-from generator.tree import parse_yaml
+from amber.content.model import Message, Part
+from amber.content.nodes import parse_yaml
+from amber.content.schema import read_conversation
+from amber.render.exports import chat_messages, part_markdown
+from amber.render.markdown import render_part
 
 
 def no_assets(src: str) -> str | None:

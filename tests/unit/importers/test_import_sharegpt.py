@@ -1,4 +1,4 @@
-"""generator.importers.sharegpt and .htmltext: turns, tool calls, scraped HTML."""
+"""amber.importers.sharegpt and .htmltext: turns, tool calls, scraped HTML."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from generator.importers import sharegpt
-from generator.importers.htmltext import html_to_markdown, looks_like_html
-from generator.importers.record import Imported, Skipped
-from generator.markdown import render_markdown
+from amber.importers import sharegpt
+from amber.importers.htmltext import html_to_markdown, looks_like_html
+from amber.importers.record import Imported, Skipped
+from amber.render.markdown import render_markdown
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "sharegpt"
 RECORDS = json.loads((FIXTURE / "sharegpt.json").read_text("utf-8"))

@@ -10,20 +10,19 @@ from pathlib import Path
 
 import pytest
 import yaml
+from amber.content.load import SitePaths, load_content
+from amber.content.nodes import parse_yaml
+from amber.content.schema import read_conversation
+from amber.errors import AmberError
+from amber.importers import pipeline, yamlout
+from amber.importers.assets import AssetStore, image_extension
+from amber.importers.identity import key_in_slug, slug_for, source_key, title_slug
+from amber.importers.normalise import clean_text, time_from_any, title_from_text
+from amber.importers.records import iter_records
+from amber.importers.source import CountingReader, ImportInputError, Member, open_export
+from amber.importers.writer import read_header
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.content import SitePaths, load_content
-from generator.errors import AmberError
-from generator.importers import pipeline, yamlout
-from generator.importers.assets import AssetStore, image_extension
-from generator.importers.identity import key_in_slug, slug_for, source_key, title_slug
-from generator.importers.normalise import clean_text, time_from_any, title_from_text
-from generator.importers.records import iter_records
-from generator.importers.source import CountingReader, ImportInputError, Member, open_export
-from generator.importers.writer import read_header
-from generator.schema import read_conversation
-from generator.tree import parse_yaml
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 PNG = (FIXTURES / "chatgpt" / "file-Img123abcXYZ-photo.png").read_bytes()

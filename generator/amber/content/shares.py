@@ -1,0 +1,133 @@
+"""The share lifecycle: share, update, revoke, and the state of each share.
+
+Every function validates the whole of content/ first and writes only when
+it is sound; each snapshot or tombstone file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from amber.atomic import write_atomic
+from amber.content.ids import is_share_id, new_share_id
+from amber.content.load import CONVERSATION_SUFFIXES, SiteContent
+from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
+from amber.content.snapshot import freeze, serialise_snapshot, serialise_tombstones, source_digest
+from amber.errors import RefusedError
+
+
+def now_utc() -> str:
+    """The time a snapshot is frozen; SOURCE_DATE_EPOCH pins it for reproducible tests."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def share_url(config: SiteConfig, share_id: str) -> str:
+    return f"{config.base_url}share/{share_id}/"
+
+
+def find_conversation(content: SiteContent, ref: str) -> Conversation:
+    """A conversation by slug, or by the path of its file under content/conversations/."""
+    slug = ref
+    if "/" in ref or ref.endswith(CONVERSATION_SUFFIXES):
+        path = Path(ref)
+        try:
+            inside = path.resolve().parent == content.paths.conversations.resolve()
+        except OSError:
+            inside = False
+        if not inside:
+            raise RefusedError(f"{ref}: not a file in content/conversations/ "
+                               "(use `amber import` for exports)")
+        slug = path.stem
+    conv = content.conversations.get(slug)
+    if conv is None:
+        known = ", ".join(sorted(content.conversations)) or "none"
+        raise RefusedError(f"no conversation {ref!r} in content/conversations/ (known: {known})")
+    return conv
+
+
+def resolve_share_id(
+    content: SiteContent, ref: str, *, active: Container[str] | None = None
+) -> str:
+    """An active share's ID from an ID or a share URL (``active`` overrides what counts)."""
+    candidate = ref.strip().rstrip("/").rsplit("/", 1)[-1].lower()
+    if not is_share_id(candidate):
+        raise RefusedError(f"{ref!r} is not a share ID (a UUID4 like "
+                           "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed) or a share URL")
+    if candidate in content.revoked_ids:
+        raise RefusedError(f"share {candidate} is already revoked")
+    if candidate not in (content.snapshots if active is None else active):
+        raise RefusedError(f"no active share {candidate} in content/shares/")
+    return candidate
+
+
+def create_shares(
+    content: SiteContent, convs: list[Conversation], *, title: str | None,
+    author: str | None, listed: bool, allow_sensitive: Container[str] = (),
+) -> list[Snapshot]:
+    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted."""
+    taken = set(content.snapshots) | content.revoked_ids
+    frozen = now_utc()
+    snaps = []
+    for conv in convs:
+        share_id = new_share_id(taken)
+        taken.add(share_id)
+        snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
+                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive))
+    for snap in snaps:
+        write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
+    return snaps
+
+
+def refreeze(
+    content: SiteContent, share_id: str, *, title: str | None = None,
+    allow_sensitive: bool = False,
+) -> Snapshot:
+    old = content.snapshots[share_id]
+    conv = content.conversations.get(old.source)
+    if conv is None:
+        raise RefusedError(f"share {share_id}: its source conversation {old.source!r} is gone; "
+                           "nothing to update from")
+    snap = freeze(conv, share_id, title=title if title is not None else old.title,
+                  author=old.author, listed=old.listed, frozen=now_utc(),
+                  allow_sensitive=allow_sensitive)
+    write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
+    return snap
+
+
+def revoke(content: SiteContent, share_ids: list[str]) -> list[Tombstone]:
+    """Tombstone first, then delete: a crash in between fails the build, never leaks."""
+    when = now_utc()
+    added = [Tombstone(i, when) for i in share_ids]
+    tombstones = sorted([*content.tombstones, *added], key=lambda t: (t.revoked, t.id))
+    write_atomic(content.paths.revoked, serialise_tombstones(tombstones))
+    for share_id in share_ids:
+        content.paths.share_file(share_id).unlink(missing_ok=True)
+    return added
+
+
+@dataclass(frozen=True)
+class ShareState:
+    snapshot: Snapshot
+    state: str
+    """current, stale (source changed since freezing), source gone, or source invalid."""
+
+
+def share_states(content: SiteContent) -> list[ShareState]:
+    out = []
+    for snap in sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True):
+        conv = content.conversations.get(snap.source)
+        if conv is not None:
+            state = "current" if source_digest(conv) == snap.source_digest else "stale"
+        elif any((content.paths.conversations / f"{snap.source}{ext}").exists()
+                 for ext in CONVERSATION_SUFFIXES):
+            state = "source invalid"
+        else:
+            state = "source gone"
+        out.append(ShareState(snap, state))
+    return out

@@ -1,0 +1,329 @@
+"""Freeze conversations into snapshots, digest them, and read/write share files.
+
+A share file must be self-contained and must read well in a pull-request diff:
+keys in a fixed order, Markdown as YAML block scalars, one message after
+another. Digests are SHA-256 over canonical JSON, so they do not depend on how
+the YAML happens to be laid out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from amber.content.ids import SLUG_RE, is_share_id
+from amber.content.model import Conversation, Message, Snapshot, Tombstone
+from amber.content.nodes import Node
+from amber.content.schema import Reader, read_messages, shown
+from amber.errors import Problem
+
+FORMAT_VERSION = 1
+
+SNAPSHOT_HEADER = (
+    "# amber share snapshot: frozen content, published at share/<id>/.\n"
+    "# Edit title, author or listed if you must; the messages are covered by `digest`,\n"
+    "# so re-freeze with `amber update ID` instead of editing them.\n"
+)
+REVOKED_HEADER = (
+    "# Revoked share IDs (tombstones). Never remove an entry: amber refuses to reuse\n"
+    "# these IDs and fails the build if one appears in content/ or output/ again.\n"
+)
+
+SNAPSHOT_REQUIRED = (
+    "format", "id", "title", "author", "listed", "frozen",
+    "source", "source_digest", "digest", "messages",
+)
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "created", "model")
+
+
+def canonical_json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def messages_digest(messages: tuple[Message, ...]) -> str:
+    """Digest of frozen messages: detects hand edits of a snapshot."""
+    return "sha256:" + hashlib.sha256(canonical_json([m.as_dict() for m in messages])).hexdigest()
+
+
+def source_digest(conv: Conversation) -> str:
+    """Digest of everything in a conversation that a share would show."""
+    body = {
+        "title": conv.title,
+        "created": conv.created,
+        "model": conv.model,
+        "messages": [m.as_dict() for m in conv.messages],
+    }
+    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def freeze(
+    conv: Conversation, share_id: str, *, title: str | None, author: str | None,
+    listed: bool, frozen: str, allow_sensitive: bool = False,
+) -> Snapshot:
+    return Snapshot(
+        id=share_id,
+        title=title if title is not None else conv.title,
+        author=author,
+        listed=listed,
+        frozen=frozen,
+        source=conv.slug,
+        source_digest=source_digest(conv),
+        digest=messages_digest(conv.messages),
+        messages=conv.messages,
+        created=conv.created,
+        model=conv.model,
+        allow_sensitive=allow_sensitive,
+    )
+
+
+# --- writing ----------------------------------------------------------------
+
+
+_LINE_BREAKS_YAML_FOLDS = re.compile("[\r\x85\u2028\u2029]")
+"""Characters a YAML reader turns into plain newlines inside a block scalar."""
+_BLOCK_UNSAFE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block scalars for multi-line text, so a diff shows Markdown line by line.
+
+    PyYAML refuses block style for text with tabs or trailing spaces (hard line
+    breaks in Markdown, Go code), which YAML block scalars carry fine; the
+    analysis is widened for those. Whatever this writes is read back and
+    compared before it is used (``dump_yaml``).
+    """
+
+    block_everything = True
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+    def analyze_scalar(self, scalar: str):  # type: ignore[no-untyped-def]
+        analysis = super().analyze_scalar(scalar)
+        if (
+            self.block_everything
+            and "\n" in scalar
+            and not analysis.allow_block
+            and not _BLOCK_UNSAFE.search(scalar)
+        ):
+            analysis.allow_block = True
+        return analysis
+
+
+_READER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PlainDumper(_Dumper):
+    """PyYAML's own judgement of styles: the fallback when a widened dump misreads."""
+
+    block_everything = False
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if _LINE_BREAKS_YAML_FOLDS.search(text):
+        style: str | None = '"'  # escaped, so \r and U+0085 survive the round trip
+    elif "\n" in text:
+        style = "|"
+    else:
+        style = None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+class _FastDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter: about 20x faster, and the same block scalars for ordinary text."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+_FastDumper.add_representer(str, _represent_str)
+
+_LIBYAML_QUOTES = re.compile(
+    r"\t| \n|[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""Text for which libyaml gives up block style (tabs, trailing spaces): the Python emitter."""
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+SLOW_EMITTER_LIMIT = 1_000_000
+"""Characters of text past which libyaml writes even what it would quote.
+
+The pure-Python emitter keeps block scalars for text with tabs or trailing spaces,
+but takes about a minute for 20 MB; libyaml quotes that text instead, in a second."""
+
+
+def dump_yaml(value: object) -> str:
+    """YAML that reads back to exactly ``value``; checked, never assumed."""
+    strings = list(_strings(value))
+    simple = not any(_LIBYAML_QUOTES.search(s) for s in strings if "\n" in s)
+    if not simple and sum(map(len, strings)) > SLOW_EMITTER_LIMIT:
+        simple = True  # a diff of this much text is unreadable either way: be quick
+    dumpers = (_FastDumper, _Dumper, _PlainDumper) if simple else (_Dumper, _PlainDumper)
+    for dumper in dumpers:
+        text = yaml.dump(
+            value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
+            default_flow_style=False, indent=2,
+        )
+        try:
+            if yaml.load(text, Loader=_READER) == value:  # the loader amber reads with
+                return text
+        except yaml.YAMLError:
+            continue  # libyaml refuses a block line starting with a tab: quote instead
+    raise ValueError("cannot write this content as YAML that reads back unchanged")
+
+
+def snapshot_dict(snap: Snapshot) -> dict[str, object]:
+    out: dict[str, object] = {
+        "format": FORMAT_VERSION,
+        "id": snap.id,
+        "title": snap.title,
+        "author": snap.author,
+        "listed": snap.listed,
+        "frozen": snap.frozen,
+        "source": snap.source,
+        "source_digest": snap.source_digest,
+        "digest": snap.digest,
+    }
+    if snap.allow_sensitive:  # written only when set, so older share files stay as they were
+        out["allow_sensitive"] = True
+    if snap.created is not None:
+        out["created"] = snap.created
+    if snap.model is not None:
+        out["model"] = snap.model
+    out["messages"] = [m.as_dict() for m in snap.messages]
+    return out
+
+
+def serialise_snapshot(snap: Snapshot) -> bytes:
+    return (SNAPSHOT_HEADER + dump_yaml(snapshot_dict(snap))).encode()
+
+
+def serialise_tombstones(tombstones: list[Tombstone]) -> bytes:
+    entries = [{"id": t.id, "revoked": t.revoked} for t in tombstones]
+    body = dump_yaml(entries) if entries else "[]\n"
+    return (REVOKED_HEADER + body).encode()
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def read_snapshot(
+    node: Node, path: Path, *, verify_digest: bool = True
+) -> tuple[Snapshot | None, list[Problem]]:
+    """A snapshot from its file; ``verify_digest=False`` only for re-freezing a hand-edited one."""
+    r = Reader(path)
+    fields = r.mapping(node, "snapshot", SNAPSHOT_REQUIRED, SNAPSHOT_OPTIONAL)
+    if fields is None:
+        return None, r.problems
+    if "format" in fields:
+        fmt = fields["format"]
+        if fmt.value != FORMAT_VERSION or isinstance(fmt.value, bool):
+            r.error(fmt, f"format: this amber reads snapshot format {FORMAT_VERSION}, "
+                    f"not {shown(fmt.value)}")
+    share_id = r.string(fields["id"], "id") if "id" in fields else None
+    file_id = path.name.removesuffix(".yaml")
+    if share_id is not None:
+        if not is_share_id(share_id):
+            r.error(fields["id"], f"id: {shown(share_id)} is not a lowercase UUID4")
+        elif share_id != file_id:
+            r.error(fields["id"], f"id: {share_id} does not match the file name {path.name}")
+    title = r.string(fields["title"], "title", empty_ok=False) if "title" in fields else None
+    author = r.optional_string(fields, "author", "snapshot")
+    listed = r.boolean(fields["listed"], "listed") if "listed" in fields else None
+    frozen = None
+    if "frozen" in fields:
+        frozen = r.timestamp(fields["frozen"], "frozen")
+        if fields["frozen"].kind == "scalar" and fields["frozen"].value is None:
+            r.error(fields["frozen"], "frozen: expected an ISO 8601 time, got null")
+    source = r.string(fields["source"], "source") if "source" in fields else None
+    if source is not None and not SLUG_RE.match(source):
+        r.error(fields["source"], f"source: {shown(source)} is not a conversation slug")
+        source = None
+    digests = {}
+    for key in ("source_digest", "digest"):
+        if key in fields:
+            value = r.string(fields[key], key)
+            if value is not None and not _is_digest(value):
+                r.error(fields[key], f"{key}: expected sha256:<64 hex digits>")
+            digests[key] = value
+    created = r.timestamp(fields.get("created"), "created")
+    model = r.optional_string(fields, "model", "snapshot")
+    allow_sensitive = False
+    if "allow_sensitive" in fields:
+        allow_sensitive = bool(r.boolean(fields["allow_sensitive"], "allow_sensitive"))
+    messages = read_messages(r, fields.get("messages"), "messages")
+    if (
+        verify_digest
+        and messages is not None
+        and digests.get("digest")
+        and _is_digest(digests["digest"] or "")
+    ):
+        actual = messages_digest(messages)
+        if actual != digests["digest"]:
+            r.error(fields["digest"], "frozen messages were changed by hand (digest does not "
+                    "match); restore the file from git, or re-freeze with `amber update "
+                    f"{file_id}`")
+    if r.problems or None in (share_id, title, listed, frozen, source, messages):
+        return None, r.problems
+    return Snapshot(
+        id=share_id, title=title, author=author, listed=bool(listed), frozen=frozen,  # type: ignore[arg-type]
+        source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
+        messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
+        allow_sensitive=allow_sensitive,
+    ), []
+
+
+def _is_digest(text: str) -> bool:
+    return (
+        text.startswith("sha256:")
+        and len(text) == 71
+        and all(c in "0123456789abcdef" for c in text[7:])
+    )
+
+
+def read_tombstones(node: Node, path: Path) -> tuple[list[Tombstone], list[Problem]]:
+    r = Reader(path)
+    if node.kind == "scalar" and node.value is None:
+        return [], []
+    if node.kind != "seq":
+        r.error(node, f"revoked.yaml: expected a list of {{id, revoked}}, got {node.type_name()}")
+        return [], r.problems
+    out: list[Tombstone] = []
+    seen: set[str] = set()
+    for i, item in enumerate(node.value):
+        fields = r.mapping(item, f"revoked[{i}]", ("id", "revoked"), ())
+        if fields is None or len(fields) != 2:
+            continue
+        share_id = r.string(fields["id"], f"revoked[{i}].id")
+        when = r.timestamp(fields["revoked"], f"revoked[{i}].revoked")
+        if share_id is None or when is None:
+            continue
+        if not is_share_id(share_id):
+            r.error(fields["id"], f"revoked[{i}].id: {shown(share_id)} is not a lowercase "
+                    "UUID4")
+            continue
+        if share_id in seen:
+            r.error(fields["id"], f"revoked[{i}].id: {share_id} is listed twice")
+            continue
+        seen.add(share_id)
+        out.append(Tombstone(share_id, when))
+    return out, r.problems

@@ -1,0 +1,36 @@
+"""``amber import``: turn chat exports into native conversation files.
+
+One module per export format (``chatgpt``, ``claude``, ``openai``,
+``anthropic``, ``sharegpt``), each turning one record of its format into an
+``Imported`` conversation (``record``) of native messages and parts. Around
+them, in the order an import runs:
+
+- ``source`` opens a zip or a file and finds images in it;
+- ``records`` streams the records of each JSON or JSONL file;
+- ``detect`` tells the format; ``reading`` converts every record, in a second
+  process for large exports;
+- ``assets`` copies images, named by their digest;
+- ``writer`` names each conversation (``identity``), writes it as YAML
+  (``yamlout``) and stages it; ``pipeline`` commits when all was read.
+
+Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
+and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown).
+"""
+
+from typing import TYPE_CHECKING
+
+from amber.importers.record import FORMAT_NAMES, FORMATS
+
+if TYPE_CHECKING:
+    from amber.importers.pipeline import Summary, run_import
+
+
+def __getattr__(name: str) -> object:
+    """The pipeline loads on first use, so `amber --help` does not pay for it."""
+    if name in ("Summary", "run_import"):
+        from amber.importers import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)
+
+__all__ = ["FORMATS", "FORMAT_NAMES", "Summary", "run_import"]

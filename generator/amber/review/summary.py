@@ -1,0 +1,374 @@
+"""What a change does to the published site, as Markdown for a pull request.
+
+`amber review BASE [HEAD]` reads ``content/`` (and the site's ``themes/``) at
+both revisions through git plumbing (``gitrev``), loads each with the ordinary
+loaders, and compares the shares: added, re-frozen, revoked, made listed or
+unlisted, shown under another name or title; conversations changed so that
+their shares are now stale; likely secrets or personal data in new content.
+HEAD is then checked exactly as `amber check` would check it (``checks``), and
+a failing check makes the review fail too.
+
+HEAD means the commit, not the work tree: a review describes what would be
+merged, and uncommitted edits are not part of that (`amber check` covers the
+work tree). The summary may land in a public job log, so it never quotes a
+finding's text, and every piece of content in it is escaped so that a title
+cannot add links, images or HTML to the page it is shown on.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from amber.build.check import CheckReport, check_content, snapshot_findings
+from amber.content.ids import is_share_id
+from amber.content.load import SiteContent, SitePaths, load_content, load_snapshot_unverified
+from amber.content.model import SiteConfig, Snapshot
+from amber.content.shares import share_url
+from amber.content.snapshot import source_digest
+from amber.errors import AmberError, ContentError, Problem
+from amber.review.git import Revision, materialise, resolve, site_prefix
+
+MAX_ROWS = 200
+"""Rows shown per section; a job summary has a size limit, and a reviewer a patience one."""
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    id: str
+    title: str
+    listed: bool
+    author: str | None
+    messages: int
+    size: int | None
+    """Bytes of the share file at the revision it is reported from."""
+    url: str | None
+    changes: tuple[str, ...] = ()
+    """For updated and changed shares: what changed, in words."""
+
+
+@dataclass(frozen=True)
+class StaleRow:
+    conversation: str
+    share: ShareRow
+    state: str
+    """``stale`` (the conversation changed after freezing) or ``source gone``."""
+
+
+@dataclass
+class Review:
+    base: Revision
+    head: Revision
+    added: list[ShareRow] = field(default_factory=list)
+    updated: list[ShareRow] = field(default_factory=list)
+    revoked: list[ShareRow] = field(default_factory=list)
+    changed: list[ShareRow] = field(default_factory=list)
+    """Visibility, author display or title changed without a re-freeze."""
+    stale: list[StaleRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    check: CheckReport = field(default_factory=CheckReport)
+    """`amber check` at HEAD."""
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.updated or self.revoked or self.changed or self.stale)
+
+
+@dataclass
+class _Tree:
+    root: Path
+    content: SiteContent
+    problems: list[Problem]
+    """Entries of the git tree that are not plain files (reported by the check at HEAD)."""
+    shares: dict[str, Snapshot] = field(default_factory=dict)
+    """Every share file that reads as a snapshot, hand-edited ones included, so that a broken
+    file shows as a changed share (and a failing check), not as a share added or deleted."""
+    hand_edited: set[str] = field(default_factory=set)
+    """IDs whose frozen messages no longer match their digest."""
+
+    def share_size(self, share_id: str) -> int | None:
+        path = self.content.paths.shares / f"{share_id}.yaml"
+        return path.stat().st_size if path.is_file() else None
+
+
+def _relative(problem: Problem, root: Path) -> Problem:
+    """Show a problem of the scratch copy as the site-relative path it has in the repository."""
+    try:
+        return replace(problem, path=problem.path.relative_to(root))
+    except ValueError:
+        return problem
+
+
+def _load(site_root: Path, revision: Revision, scratch: Path) -> _Tree:
+    problems = materialise(site_root, revision, scratch)
+    paths = SitePaths(scratch)
+    tree = _Tree(scratch, load_content(paths), problems)
+    tree.shares = dict(tree.content.snapshots)
+    files = sorted(paths.shares.glob("*.yaml")) if paths.shares.is_dir() else []
+    for path in files:
+        share_id = path.stem
+        if share_id in tree.shares or not is_share_id(share_id):
+            continue
+        if share_id in tree.content.revoked_ids:
+            continue  # a resurrected share: the check at HEAD names it
+        try:
+            tree.shares[share_id] = load_snapshot_unverified(paths, share_id)
+        except ContentError:
+            continue  # unreadable: only the check can say more
+        tree.hand_edited.add(share_id)
+    return tree
+
+
+def review(site_root: Path, base_ref: str, head_ref: str = "HEAD") -> Review:
+    """Compare the site at two revisions; nothing in the repository or work tree changes."""
+    site_prefix(site_root)  # "not a repository" before "not a commit"
+    base_rev, head_rev = resolve(site_root, base_ref), resolve(site_root, head_ref)
+    with tempfile.TemporaryDirectory(prefix="amber-review-") as scratch:
+        base = _load(site_root, base_rev, Path(scratch) / "base")
+        head = _load(site_root, head_rev, Path(scratch) / "head")
+        result = Review(base_rev, head_rev)
+        _compare(base, head, result)
+        result.check = _check(head)
+    return result
+
+
+def _check(head: _Tree) -> CheckReport:
+    try:
+        report = check_content(head.content)
+    except AmberError as exc:  # a theme that is missing at HEAD, say
+        report = CheckReport(problems=list(head.content.problems))
+        report.problems.append(Problem(Path("content/site.yaml"), str(exc)))
+    report.problems[:0] = head.problems
+    report.problems = [_relative(p, head.root) for p in report.problems]
+    report.warnings = [_relative(p, head.root) for p in report.warnings]
+    return report
+
+
+def _row(snap: Snapshot, tree: _Tree, config: SiteConfig | None,
+         changes: tuple[str, ...] = ()) -> ShareRow:
+    return ShareRow(
+        id=snap.id, title=snap.title, listed=snap.listed, author=snap.author,
+        messages=len(snap.messages), size=tree.share_size(snap.id),
+        url=share_url(config, snap.id) if config else None, changes=changes,
+    )
+
+
+def _compare(base: _Tree, head: _Tree, out: Review) -> None:
+    old, new = base.shares, head.shares
+    config = head.content.config
+    language = config.language if config else "en"
+    for share_id in sorted(new.keys() - old.keys(), key=lambda i: (new[i].title, i)):
+        snap = new[share_id]
+        out.added.append(_row(snap, head, config))
+        _warn_sensitive(out, snap, language)
+    for share_id in sorted(new.keys() & old.keys(), key=lambda i: (new[i].title, i)):
+        before, after = old[share_id], new[share_id]
+        refrozen = (before.digest, before.source_digest, before.frozen) != (
+            after.digest, after.source_digest, after.frozen)
+        shown = _display_changes(before, after)
+        if share_id in head.hand_edited:
+            shown = ("frozen messages edited by hand (the check fails)", *shown)
+        if refrozen:
+            out.updated.append(_row(after, head, config, (*_content_changes(before, after),
+                                                          *shown)))
+            _warn_sensitive(out, after, language)
+        elif shown:
+            out.changed.append(_row(after, head, config, shown))
+        if after.allow_sensitive and not before.allow_sensitive and not refrozen:
+            _warn_sensitive(out, after, language)
+    tombstoned = head.content.revoked_ids - base.content.revoked_ids
+    for share_id in sorted(old.keys() - new.keys(), key=lambda i: (old[i].title, i)):
+        row = _row(old[share_id], base, base.content.config)
+        if share_id in tombstoned:
+            out.revoked.append(row)
+        elif share_id in head.content.revoked_ids:
+            continue  # already revoked at BASE; its file was a leftover
+        else:
+            out.revoked.append(replace(row, changes=("deleted without a tombstone",)))
+            out.warnings.append(
+                f"share `{share_id}` ({md(row.title)}) was deleted by hand, not revoked: "
+                "its ID is not in content/revoked.yaml, so nothing stops it from coming "
+                f"back. Use `amber revoke {share_id}`."
+            )
+    for share_id in sorted(tombstoned - old.keys()):
+        out.revoked.append(ShareRow(share_id, "(not active at the base)", False, None, 0, None,
+                                    None, ("tombstone added",)))
+    _stale(base, head, out)
+
+
+def _content_changes(before: Snapshot, after: Snapshot) -> tuple[str, ...]:
+    if before.digest == after.digest:
+        return ("re-frozen, messages unchanged",)
+    if len(before.messages) != len(after.messages):
+        return (f"messages {len(before.messages)} → {len(after.messages)}",)
+    return ("messages edited",)
+
+
+def _display_changes(before: Snapshot, after: Snapshot) -> tuple[str, ...]:
+    changes = []
+    if before.listed != after.listed:
+        changes.append("now **listed**: on the index, sitemap and feed" if after.listed
+                       else "now unlisted: only people with the link")
+    if before.author != after.author:
+        changes.append(f"shown as {_who(before.author)} → {_who(after.author)}")
+    if before.title != after.title:
+        changes.append(f"title was “{md(before.title)}”")
+    if before.allow_sensitive != after.allow_sensitive:
+        changes.append("sensitive findings now accepted (allow_sensitive)" if
+                       after.allow_sensitive else "no longer accepts sensitive findings")
+    return tuple(changes)
+
+
+def _who(author: str | None) -> str:
+    return md(author) if author else "anonymous"
+
+
+def _warn_sensitive(out: Review, snap: Snapshot, language: str) -> None:
+    for finding in snapshot_findings(snap, language):
+        verdict = ("accepted with allow_sensitive" if snap.allow_sensitive
+                   else "not accepted, so the check fails")
+        out.warnings.append(f"`{snap.id}` ({md(snap.title)}), {finding}: {verdict}")
+
+
+def _stale(base: _Tree, head: _Tree, out: Review) -> None:
+    """Shares whose conversation this change edited or deleted, and that still show the old one."""
+    touched = {row.id for row in (*out.added, *out.updated)}
+    old_convs, new_convs = base.content.conversations, head.content.conversations
+    config = head.content.config
+    head_problem_files = {p.path for p in head.content.problems}
+    for snap in sorted(head.content.snapshots.values(), key=lambda s: (s.source, s.title, s.id)):
+        if snap.id in touched:
+            continue
+        before, after = old_convs.get(snap.source), new_convs.get(snap.source)
+        if after is not None:
+            changed = before is None or source_digest(before) != source_digest(after)
+            if changed and source_digest(after) != snap.source_digest:
+                out.stale.append(StaleRow(snap.source, _row(snap, head, config), "stale"))
+        elif before is not None and not any(
+            p.parent == head.content.paths.conversations and p.stem == snap.source
+            for p in head_problem_files
+        ):
+            out.stale.append(StaleRow(snap.source, _row(snap, head, config), "source gone"))
+
+
+# --- Markdown -----------------------------------------------------------------
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def md(text: str, limit: int = 80) -> str:
+    """Content as inert Markdown text: one line, every ASCII punctuation mark escaped."""
+    text = _CONTROL.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def code(text: str, limit: int = 400) -> str:
+    """Text as a Markdown code span: shown as written, never read as markup.
+
+    The fence is one backtick longer than any run inside, so the text cannot close it.
+    Not for table cells, where GFM would still split a span at '|'.
+    """
+    text = _CONTROL.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    if size < 1000:
+        return f"{size} B"
+    return f"{size / 1000:.1f} kB"
+
+
+def _table(rows: list[ShareRow], *, changes: bool = False) -> list[str]:
+    head = ["Title", "ID", "Visibility", "Shown as", "Messages", "Size", "URL"]
+    if changes:
+        head.append("What changed")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows[:MAX_ROWS]:
+        cells = [
+            md(row.title), f"`{row.id}`", "listed" if row.listed else "unlisted",
+            _who(row.author), str(row.messages) if row.messages else "—", _size(row.size),
+            row.url or "—",
+        ]
+        if changes:
+            cells.append("; ".join(row.changes) or "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > MAX_ROWS:
+        lines += ["", f"… and {len(rows) - MAX_ROWS} more."]
+    return lines
+
+
+def render_markdown(result: Review) -> str:
+    """The summary a reviewer reads: counts first, then one section per kind of change."""
+    base, head = result.base, result.head
+    lines = [
+        "## amber review",
+        "",
+        f"{code(base.name)} ({base.short}) → {code(head.name)} ({head.short})",
+        "",
+    ]
+    counts = [
+        (len(result.added), "added"), (len(result.updated), "updated"),
+        (len(result.revoked), "revoked"), (len(result.changed), "visibility/author/title changed"),
+        (len(result.stale), "stale"),
+    ]
+    if result.unchanged:
+        lines += ["No change to the published shares.", ""]
+    else:
+        lines += [" · ".join(f"**{n}** {label}" for n, label in counts if n), ""]
+    problems = result.check.problems
+    if problems:
+        lines += [f"### ❌ Check at HEAD failed: {len(problems)} problem(s)", ""]
+        lines += [f"- {code(str(p))}" for p in problems[:MAX_ROWS]]
+        if len(problems) > MAX_ROWS:
+            lines.append(f"- … and {len(problems) - MAX_ROWS} more (run `amber check`)")
+    else:
+        lines.append("### ✅ Check at HEAD passed")
+    lines.append("")
+    sections = [
+        ("Added", result.added, False,
+         "New pages, published at the next deploy."),
+        ("Updated (re-frozen)", result.updated, True,
+         "Same ID and URL; the page shows the new snapshot after the next deploy."),
+        ("Revoked", result.revoked, True,
+         "The page and every trace of it leave the site at the next deploy (plus up to ~10 "
+         "minutes of CDN cache). The snapshot stays in git history."),
+        ("Visibility, author or title changed", result.changed, True,
+         "Not re-frozen: the messages are as before."),
+    ]
+    for title, rows, changes, note in sections:
+        if rows:
+            lines += [f"### {title} ({len(rows)})", "", note, ""]
+            lines += [*_table(rows, changes=changes), ""]
+    if result.stale:
+        lines += [
+            f"### Stale shares ({len(result.stale)})", "",
+            "Their conversation changed in this change, but the published snapshot did not. "
+            "`amber update ID` publishes the new version under the same URL.", "",
+            "| Conversation | Share | Title | State | URL |", "|---|---|---|---|---|",
+        ]
+        for stale in result.stale[:MAX_ROWS]:
+            lines.append(f"| {md(stale.conversation)} | `{stale.share.id}` | "
+                         f"{md(stale.share.title)} | {stale.state} | {stale.share.url or '—'} |")
+        lines.append("")
+    # Only what this change brings: accepted findings of untouched shares were reviewed before.
+    warnings = list(dict.fromkeys(result.warnings))
+    if warnings:
+        lines += [f"### ⚠️ Warnings ({len(warnings)})", ""]
+        lines += [f"- {w}" for w in warnings]
+        lines.append("")
+    return "\n".join(lines)
