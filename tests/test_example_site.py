@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
-from amber.render.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,6 @@ def test_example_content_is_valid_and_varied() -> None:
 def test_example_site_builds(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(ROOT / "content", site / "content")
-    result = build_site(site)
+    result = build(site, use_cache=False)
     assert result.pages == len(load_content(SitePaths(site)).snapshots)
     assert (site / "output" / "index.html").is_file()

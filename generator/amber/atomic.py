@@ -1,16 +1,15 @@
-"""Writes that never leave a half-written file or a half-built site.
+"""Writes that never leave a half-written file.
 
-Single files go to a temporary sibling and are moved over the target with
-``os.replace`` (atomic on POSIX). A whole site is built in a fresh directory
-next to ``output/`` and swapped in at the end, so a failing build leaves the
-previous site exactly as it was.
+A file goes to a temporary sibling, is flushed to disk, and is moved over the
+target with ``os.replace`` (atomic on POSIX), and the folder is synced so the
+rename survives a crash. Every file amber writes into ``content/`` goes this
+way; the built site is swapped in whole by ``amber.build.swap``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,48 +58,3 @@ def fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def write_tree(target: Path, files: dict[str, bytes]) -> None:
-    """Write a complete site to ``target`` by building beside it and swapping it in.
-
-    ``files`` maps POSIX relative paths to bytes. The old tree is renamed aside
-    and deleted only after the new one is in place.
-    """
-    refuse_unsafe_target(target)
-    target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
-    try:
-        for rel, data in sorted(files.items()):
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        os.chmod(staging, 0o755)
-        swap_in(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-BUILD_MARKER = ".nojekyll"
-"""Every amber build writes it; a folder without it is not a site amber built."""
-
-
-def refuse_unsafe_target(target: Path) -> None:
-    """Never replace a symlink's target or a folder amber did not build (``--output ~``)."""
-    if target.is_symlink():
-        raise OSError(f"{target} is a symbolic link; refusing to replace what it points to")
-    if target.exists() and not target.is_dir():
-        raise OSError(f"{target} exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not (target / BUILD_MARKER).exists():
-        raise OSError(f"{target} is not empty and was not built by amber (no {BUILD_MARKER}); "
-                      "remove it or choose another --output")
-
-
-def swap_in(staging: Path, target: Path) -> None:
-    """Put ``staging`` at ``target``; the old ``target`` (if any) is removed afterwards."""
-    from amber.build.swap import discard, exchange
-
-    exchange(staging, target)
-    discard(staging)

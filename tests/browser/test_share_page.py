@@ -6,6 +6,7 @@ import itertools
 import json
 
 import pytest
+
 from amber.render.templates import CSP
 
 from .conftest import Site

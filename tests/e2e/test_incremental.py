@@ -15,7 +15,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.conftest import REPO, build, ok, run_amber, share, tree_bytes
 
 pytestmark = pytest.mark.slow

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+
 from amber.scaffold import UNSET
 
 from .conftest import BuiltSite, ok, run_amber, tree_bytes

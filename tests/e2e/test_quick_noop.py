@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.conftest import build, ok, run_amber, share, tree_bytes
 
 pytestmark = pytest.mark.slow

@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from amber import cli
 from amber.build.check import check_content
+from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, revoke
 from amber.content.snapshot import source_digest
 from amber.lock import CACHE_DIR, JOURNAL_NAME, site_lock
-from amber.render.site import build_site
 
 from .conftest import (
     EPOCH,
@@ -86,7 +87,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     old = base / "old"
     ids = make_site(old, COPIES)
     with source_date(EPOCH):
-        build_site(old)
+        build(old, use_cache=False)
     old_digest = tree_digest(old / "output")
     assert old_digest is not None
 
@@ -100,7 +101,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
         revoke(load_content(SitePaths(changed)), [ids[0]])
     new_out = base / "new-output"
     with source_date(EPOCH):
-        build_site(changed, output=new_out)
+        build(changed, output=new_out, use_cache=False)
     new_digest = tree_digest(new_out)
     assert new_digest is not None and new_digest != old_digest
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from amber.build.check import check_content
 from amber.content.load import SitePaths, load_content
 from amber.errors import AmberError

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares
 from amber.serve.app import App, Request

@@ -25,9 +25,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from serve.conftest import AmberServer
+
 from amber.render.markdown import render_markdown
 from amber.render.templates import CSP
-from serve.conftest import AmberServer
 
 from .xss_payloads import KINDS, PAYLOADS
 from .xss_site import (

@@ -37,11 +37,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from serve.conftest import AmberServer, start_server, touch_later
+
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares
 from amber.render.mathml import _ELEMENTS as MATHML_ELEMENTS
 from amber.render.templates import CSP
-from serve.conftest import AmberServer, start_server, touch_later
 
 from .xss_payloads import PAYLOADS, Payload
 

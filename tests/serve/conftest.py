@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, revoke
 

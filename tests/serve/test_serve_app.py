@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths
 from amber.serve.app import App, Request, Response, host_name, is_loopback
 from amber.serve.drafts import DRAFT_ID

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SiteContent, SitePaths, load_content
 from amber.serve.loader import ContentLoader
 

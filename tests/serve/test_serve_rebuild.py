@@ -7,10 +7,11 @@ import threading
 import time
 from pathlib import Path
 
-import amber.serve.builder as builder_module
 import pytest
+
+import amber.serve.builder as builder_module
+from amber.build.memory import render_site
 from amber.content.load import SitePaths, load_content
-from amber.render.site import build_site, render_site
 from amber.serve.rebuild import QUIET_SECONDS, Rebuilder, draft_sources
 from amber.serve.state import LiveSite
 
@@ -39,7 +40,7 @@ def test_the_served_site_is_what_amber_build_writes(rebuilder: Rebuilder, serve_
     build = rebuilder.live.state.build
     assert build is not None
     out = tmp_path / "out"
-    build_site(serve_site, output=out)
+    build(serve_site, output=out, use_cache=False)
     written = {p.relative_to(out).as_posix(): p.read_bytes()
                for p in out.rglob("*") if p.is_file()}
     assert build.files == written

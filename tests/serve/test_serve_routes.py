@@ -4,6 +4,7 @@ and the server's tags injected into pages without touching their content."""
 from __future__ import annotations
 
 import pytest
+
 from amber.serve.inject import head_tags, inject
 from amber.serve.routes import Resolved, content_type, parse_target, resolve_site_path
 

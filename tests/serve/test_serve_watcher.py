@@ -6,10 +6,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from amber.content.load import SitePaths
-from amber.content.model import SiteConfig
-from amber.render.theme import packaged_default_theme
-from amber.serve.watcher import Watcher, _Handler, watched_dirs
 from watchdog.events import (
     DirModifiedEvent,
     FileClosedEvent,
@@ -20,6 +16,11 @@ from watchdog.events import (
     FileMovedEvent,
     FileOpenedEvent,
 )
+
+from amber.content.load import SitePaths
+from amber.content.model import SiteConfig
+from amber.render.theme import packaged_default_theme
+from amber.serve.watcher import Watcher, _Handler, watched_dirs
 
 
 def config(theme: str = "default") -> SiteConfig:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from amber.build.cache import BuildCache, ShareRecord, pack_files, unpack_files
+from amber.build.cache import BuildCache, pack_files, unpack_files
 from amber.build.swap import exchange, mirror, put, scan, tree_signature
 from amber.content.load import ShareMeta
+from amber.render.record import ShareRecord
 
 
 def test_pack_round_trip_and_damage_is_detected() -> None:

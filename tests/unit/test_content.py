@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Conversation, Message, Tombstone
 from amber.content.snapshot import freeze, serialise_snapshot, serialise_tombstones

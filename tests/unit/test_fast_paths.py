@@ -18,6 +18,13 @@ from pathlib import Path
 import pygments
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from linkify_it import LinkifyIt
+from markdown_it import MarkdownIt
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+
 from amber.content import nodes as tree
 from amber.content.ids import UUID_ANYWHERE, ids_in_bytes
 from amber.content.nodes import ParseError
@@ -25,12 +32,6 @@ from amber.content.schema import _TIME_RE, parse_time
 from amber.render.exports import _indented_json
 from amber.render.markdown import QuickLinkify, _markdown, highlight, render_markdown
 from amber.render.templates import plain_text, without_code_blocks
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
-from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
 
 # --- linkify ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Conversation, Message
 from amber.errors import AmberError, ContentError, RefusedError, UsageError

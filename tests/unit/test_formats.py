@@ -6,9 +6,10 @@ import json
 import re
 
 import pytest
+from markdown_it import MarkdownIt
+
 from amber.content.model import Message, Part, Snapshot
 from amber.render.exports import MISSING_RESULT, chat_messages, fence, to_chat_json, to_markdown
-from markdown_it import MarkdownIt
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 URL = f"https://jane.github.io/chats/share/{SID}/"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pygments
 import pytest
-from amber.render.markdown import highlight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+
+from amber.render.markdown import highlight
 
 REFERENCE = HtmlFormatter(nowrap=True)
 

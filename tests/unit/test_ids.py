@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from amber.content import ids
 from amber.content.ids import SLUG_RE, UUID_ANYWHERE, is_share_id, new_share_id
 

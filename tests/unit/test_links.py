@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from amber.render.links import broken_links
 
 BASE = "https://jane.github.io/chats/"

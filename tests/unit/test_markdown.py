@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+
 from amber.content.model import Part
 from amber.render.markdown import (
     code_block,

@@ -1,12 +1,19 @@
-"""amber.atomic: atomic file writes and whole-tree swaps."""
+"""Atomic file writes (amber.atomic), and the build's whole-tree swap as a build sees it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+
 from amber import atomic as output
-from amber.atomic import write_atomic, write_tree
+from amber.atomic import write_atomic
+from amber.build import pipeline
+from amber.build.pipeline import build
+from amber.errors import AmberError
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 
 
 def listing(root: Path) -> dict[str, bytes]:
@@ -41,85 +48,83 @@ def test_write_atomic_failure_keeps_old_file_and_no_temp(
     assert [p.name for p in tmp_path.iterdir()] == ["revoked.yaml"]
 
 
-def test_write_tree_creates_a_new_tree(tmp_path: Path) -> None:
-    target = tmp_path / "output"
-    files = {"index.html": b"<p>i</p>", "share/a/index.html": b"a", ".nojekyll": b""}
-    write_tree(target, files)
-    assert listing(target) == files
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    return root
 
 
-def test_write_tree_swaps_in_new_tree_and_removes_stale_files(tmp_path: Path) -> None:
-    target = tmp_path / "output"
-    write_tree(target, {"index.html": b"old", "share/gone/index.html": b"revoked page",
-                        "assets/old.css": b"x", ".nojekyll": b""})
-    write_tree(target, {"index.html": b"new", "assets/new.css": b"y", ".nojekyll": b""})
-    assert listing(target) == {"index.html": b"new", "assets/new.css": b"y", ".nojekyll": b""}
-    assert not (target / "share").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging/old dirs
+def test_a_build_creates_a_new_tree(site: Path) -> None:
+    build(site, use_cache=False)
+    assert (site / "output" / "index.html").is_file()
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output"]  # no staging
 
 
-def test_write_tree_output_is_readable_directory(tmp_path: Path) -> None:
-    target = tmp_path / "output"
-    write_tree(target, {"index.html": b"x"})
-    assert target.stat().st_mode & 0o755 == 0o755
+def test_a_build_swaps_in_the_new_tree_and_drops_stale_files(site: Path) -> None:
+    build(site, use_cache=False)
+    first = listing(site / "output")
+    (site / "output" / "share" / "gone").mkdir(parents=True)
+    (site / "output" / "share" / "gone" / "index.html").write_bytes(b"revoked page")
+    build(site, use_cache=False)
+    assert listing(site / "output") == first
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output"]
 
 
-def test_write_tree_failure_midway_leaves_old_tree_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_output_is_a_readable_directory(site: Path) -> None:
+    build(site, use_cache=False)
+    assert (site / "output").stat().st_mode & 0o755 == 0o755
+
+
+def test_a_failure_midway_leaves_the_old_tree_untouched(
+    site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "output"
-    old = {"index.html": b"old index", "share/a/index.html": b"old a", ".nojekyll": b""}
-    write_tree(target, old)
-
-    real_write_bytes = Path.write_bytes
+    build(site, use_cache=False)
+    old = listing(site / "output")
+    (site / "content" / "site.yaml").write_text(
+        (site / "content" / "site.yaml").read_text().replace("title:", "title: New"))
     calls = {"n": 0}
+    real_put = pipeline.put
 
-    def flaky_write_bytes(self: Path, data: bytes) -> int:
+    def flaky_put(tree: Path, rel: str, data: bytes) -> list[int]:
         calls["n"] += 1
         if calls["n"] > 3:
-            raise OSError("No space left on device")
-        return real_write_bytes(self, data)
+            raise OSError(28, "No space left on device")
+        return real_put(tree, rel, data)
 
-    monkeypatch.setattr(Path, "write_bytes", flaky_write_bytes)
-    new = {f"share/{i}/index.html": b"new" for i in range(10)}
-    with pytest.raises(OSError, match="No space left"):
-        write_tree(target, new)
-    monkeypatch.undo()
-
+    monkeypatch.setattr(pipeline, "put", flaky_put)
+    with pytest.raises(AmberError, match=r"No space left.*previous site is unchanged"):
+        build(site, use_cache=False)
     assert calls["n"] == 4
-    assert listing(target) == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert listing(site / "output") == old
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output"]
 
 
-def test_write_tree_refuses_to_replace_a_file(tmp_path: Path) -> None:
-    target = tmp_path / "output"
+def test_a_build_refuses_to_replace_a_file(site: Path) -> None:
+    target = site / "output"
     target.write_bytes(b"not a directory")
-    with pytest.raises(OSError):
-        write_tree(target, {"index.html": b"x"})
+    with pytest.raises(AmberError, match="not a directory"):
+        build(site, use_cache=False)
     assert target.read_bytes() == b"not a directory"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 
-
-def test_write_tree_refuses_a_folder_amber_did_not_build(tmp_path: Path) -> None:
+def test_a_build_refuses_a_folder_amber_did_not_build(site: Path, tmp_path: Path) -> None:
     target = tmp_path / "documents"
     target.mkdir()
     (target / "thesis.txt").write_bytes(b"years of work")
-    with pytest.raises(OSError, match="not built by amber"):
-        write_tree(target, {"index.html": b"x", ".nojekyll": b""})
-    assert (target / "thesis.txt").read_bytes() == b"years of work"
+    with pytest.raises(AmberError, match="not built by amber"):
+        build(site, output=target, use_cache=False)
+    assert listing(target) == {"thesis.txt": b"years of work"}
 
 
-def test_write_tree_refuses_a_symlinked_output(tmp_path: Path) -> None:
+def test_a_build_refuses_a_symlinked_output(site: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / ".nojekyll").write_bytes(b"")
     (elsewhere / "keep.txt").write_bytes(b"keep")
-    target = tmp_path / "output"
-    target.symlink_to(elsewhere)
-    with pytest.raises(OSError, match="symbolic link"):
-        write_tree(target, {"index.html": b"x", ".nojekyll": b""})
+    (site / "output").symlink_to(elsewhere)
+    with pytest.raises(AmberError, match="symbolic link"):
+        build(site, use_cache=False)
     assert (elsewhere / "keep.txt").read_bytes() == b"keep"
 
 

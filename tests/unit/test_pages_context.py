@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from amber.render import pages
 from amber.render.theme import packaged_default_theme
 

@@ -30,6 +30,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from amber.content.load import SitePaths, load_content
 from amber.content.model import PART_FIELDS, ROLES, Conversation, Message, Part
 from amber.content.nodes import MAX_DEPTH, Node, ParseError, parse_json, parse_yaml
@@ -51,8 +54,6 @@ from amber.importers.record import Imported, Skipped
 from amber.importers.records import _DepthGuard
 from amber.importers.source import ImportInputError, Member
 from amber.render.markdown import is_safe_url, render_markdown, render_parts
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORTS = REPO / "tests" / "fixtures" / "imports"

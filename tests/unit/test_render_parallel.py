@@ -7,10 +7,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from amber.build import pipeline as incremental
+
+from amber.build import pool
+from amber.build.memory import render_site
 from amber.content.load import SitePaths, load_content
 from amber.content.snapshot import freeze
-from amber.render.site import render_site
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 
@@ -22,7 +23,7 @@ def test_pool_and_serial_render_the_same_bytes(tmp_path: Path,
     config = content.require_valid()
     assert len(content.snapshots) >= 2
     serial = render_site(content, config)
-    monkeypatch.setattr(incremental, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "POOL_THRESHOLD", 1)
     parallel = render_site(content, config, jobs=2)
     assert parallel == serial
 
@@ -35,7 +36,7 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path,
     (templates / "share.html").write_text(
         "{% extends 'base.html' %}{% block content %}{{ page.no_such_field }}{% endblock %}")
     content = load_content(SitePaths(tmp_path))
-    monkeypatch.setattr(incremental, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "POOL_THRESHOLD", 1)
     with pytest.raises(Exception, match="no_such_field"):
         render_site(content, content.require_valid(), jobs=2)
 

@@ -8,10 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
+
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, refreeze, revoke
 from amber.review.summary import code, md, render_markdown, review
-from markdown_it import MarkdownIt
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",

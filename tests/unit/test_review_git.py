@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from amber.errors import AmberError, UsageError
 from amber.review.git import list_files, materialise, read_blobs, resolve, site_prefix
 

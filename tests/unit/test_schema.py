@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from amber.content.model import Message, Part
 from amber.content.nodes import parse_json, parse_yaml
 from amber.content.schema import (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Message, Part
 from amber.content.sensitive import (

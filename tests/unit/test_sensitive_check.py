@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from amber.build.check import check_content
 from amber.content.load import SiteContent, SitePaths, load_content
 from amber.content.shares import create_shares, refreeze

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from amber.content import ids
 from amber.content.load import SiteContent, SitePaths, load_content
 from amber.content.model import Tombstone

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from amber.content.model import Conversation, Message, Part, Snapshot, Tombstone
 from amber.content.nodes import parse_file, parse_yaml
 from amber.content.snapshot import (
@@ -18,8 +21,6 @@ from amber.content.snapshot import (
     serialise_tombstones,
     source_digest,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
 SID2 = "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab"

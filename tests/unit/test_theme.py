@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from amber.errors import AmberError
 from amber.render.templates import make_environment
 from amber.render.theme import fingerprint, packaged_default_theme, resolve_theme

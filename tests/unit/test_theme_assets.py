@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from amber.render.code_styles import PALETTE
 from amber.render.markdown import pygments_css
 from amber.render.theme import packaged_default_theme

@@ -13,12 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from amber.atomic import write_atomic
+from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
 from amber.content.snapshot import freeze, serialise_snapshot
-from amber.render.pages import SharePage, ShareSummary
-from amber.render.search import TEXT_LIMIT, search_index
-from amber.render.site import build_site
+from amber.render.search import TEXT_LIMIT
+from amber.render.site import share_output, share_page
 from amber.render.templates import CSP
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "theme"
@@ -50,7 +51,7 @@ def read(root: Path, rel: str) -> str:
 
 
 def test_search_json_lists_listed_shares_newest_first(site: Path) -> None:
-    build_site(site)
+    build(site, use_cache=False)
     entries = json.loads(read(site, "search.json"))
     assert [e["href"] for e in entries] == [
         f"/chats/share/{IDS[slug]}/" for slug in ("hostile-input", "every-part", "markdown-tour")]
@@ -69,27 +70,29 @@ def test_search_json_lists_listed_shares_newest_first(site: Path) -> None:
 
 
 def test_search_json_is_deterministic(site: Path, tmp_path: Path) -> None:
-    build_site(site)
+    build(site, use_cache=False)
     first = read(site, "search.json")
-    build_site(site)
+    build(site, use_cache=False)
     assert read(site, "search.json") == first
 
 
-def test_search_index_refuses_unlisted_shares() -> None:
-    page = SharePage(
-        id=IDS["short-note"], title="t", author=None, frozen="2026-01-01T00:00:00Z",
-        frozen_display="1 January 2026", models=(), message_count=0, messages=(),
-        url="https://example.test/share/x/", json_href="j", md_href="m", description="d",
-        listed=False)
-    summary = ShareSummary(title="t", href="h", frozen=page.frozen,
-                           frozen_display=page.frozen_display, excerpt="e", message_count=0,
-                           author=None)
-    with pytest.raises(ValueError, match="listed shares only"):
-        search_index([(summary, page)])
+def test_an_unlisted_share_has_no_search_or_feed_entry(site: Path) -> None:
+    paths = SitePaths(site)
+    content = load_content(paths)
+    config = content.require_valid()
+    for slug, share_id in IDS.items():
+        snap = content.snapshots[share_id]
+        page, _assets = share_page(snap, config, paths)
+        record = share_output(snap, page, config, {}, {})
+        if slug in LISTED:
+            assert share_id in record.search_entry and share_id in record.feed_entry
+        else:
+            assert (record.search_entry, record.feed_entry) == ("", "")
+            assert "search.json" not in record.ids and "feed.xml" not in record.ids
 
 
 def test_every_page_starts_its_head_with_the_csp(site: Path) -> None:
-    build_site(site)
+    build(site, use_cache=False)
     pages = sorted((site / "output").rglob("*.html"))
     assert len(pages) == 6
     for page in pages:
@@ -111,7 +114,7 @@ def test_every_page_starts_its_head_with_the_csp(site: Path) -> None:
 
 
 def test_share_head_has_absolute_social_meta(site: Path) -> None:
-    build_site(site)
+    build(site, use_cache=False)
     text = read(site, f"share/{IDS['markdown-tour']}/index.html")
     url = f"https://example.test/chats/share/{IDS['markdown-tour']}/"
     assert f'<link rel="canonical" href="{url}">' in text
@@ -140,7 +143,7 @@ def test_a_named_theme_overrides_file_by_file(site: Path) -> None:
     yaml = site / "content" / "site.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace("theme: default", "theme: mine"),
                     encoding="utf-8")
-    build_site(site)
+    build(site, use_cache=False)
     assert "<h1>Gone fishing</h1>" in read(site, "404.html")
     assert 'class="share-list"' in read(site, "index.html")  # default index.html
     assets = {p.name: p for p in (site / "output" / "assets").iterdir()}

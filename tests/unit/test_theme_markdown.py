@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+
 from amber.render.markdown import code_block, render_markdown
 from amber.render.mathml import MAX_SOURCE, tex_to_mathml
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from amber.content.nodes import MAX_DEPTH, ParseError, parse_file, parse_json, parse_yaml, read_text
 
 YAML_PATH = Path("conv.yaml")

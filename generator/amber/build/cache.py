@@ -25,14 +25,16 @@ import shutil
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Protocol
 
 from amber.content.load import ShareMeta, share_id_mentions_in
 from amber.content.model import SiteConfig
 from amber.atomic import write_atomic
 from amber.build.quick import LIBRARIES as RENDER_LIBRARIES
+from amber.render.record import RECORD_FIELDS, ShareRecord
 from amber.render.theme import Theme
 
 CACHE_DIR = ".amber-cache"
@@ -120,55 +122,31 @@ def record_key(key_of_site: str, file_digest: str) -> str:
     return hashlib.sha256(f"{key_of_site}\0{file_digest}".encode()).hexdigest()
 
 
-@dataclass
-class ShareRecord:
-    """One rendered share: what the index, feeds, leak check and writer need of it.
+class _Share(Protocol):
+    @property
+    def id(self) -> str: ...
 
-    ``files`` holds the bytes only while they are on their way to disk; the
-    state keeps everything else, so the index of 10,000 shares is rebuilt
-    without reading a single page.
+
+def site_fingerprint(key: str, shard: tuple[int, int] | None, order: Sequence[_Share],
+                     keys: dict[str, str | None], revoked: set[str],
+                     records: dict[str, ShareRecord], content_dir: Path) -> str:
+    """Everything the output depends on; the same value means the same site.
+
+    ``order`` is every share, newest first, and ``keys`` each one's record key (None
+    where its file could not be vouched for: then the fingerprint is empty and no
+    build is ever skipped).
     """
-
-    id: str
-    key: str
-    listed: bool
-    frozen: str
-    title: str
-    author: str | None
-    frozen_display: str
-    description: str
-    message_count: int
-    search_entry: str
-    """Its object in search.json (listed shares only; ``search.search_entry``)."""
-    feed_entry: str
-    """Its entry in feed.xml (listed shares only)."""
-    hashes: dict[str, str]
-    """Output path -> SHA-256 of its bytes."""
-    ids: dict[str, list[str]]
-    """Output path -> other share IDs found in it (for the leak check), including its
-    entries in ``search.json`` and ``feed.xml`` (``build.fragment_ids``)."""
-    assets: dict[str, bool]
-    """Image reference -> whether it resolved to a file in content/assets/."""
-    files: dict[str, bytes] | None = field(default=None, repr=False)
-
-    def state(self) -> dict[str, object]:
-        """The fields kept as JSON. The hashes and the two fragments have columns of their
-        own: the fragments are long text, cheaper to read back unquoted, and a small
-        rebuild needs the hashes of the changed shares only. IDs are kept only for files
-        that mention other shares (most mention none)."""
-        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
-        data["ids"] = {rel: ids for rel, ids in self.ids.items() if ids}
-        return data
-
-    @classmethod
-    def from_state(cls, data: dict[str, object], hashes: dict[str, str], search_entry: str,
-                   feed_entry: str) -> ShareRecord:
-        return cls(**data, hashes=hashes, search_entry=search_entry,  # type: ignore[arg-type]
-                   feed_entry=feed_entry, files=None)
-
-
-_RECORD_FIELDS = tuple(f.name for f in fields(ShareRecord)
-                       if f.name not in ("files", "search_entry", "feed_entry", "hashes"))
+    assets = sorted({src for r in records.values() for src, ok in r.assets.items() if ok})
+    data = {
+        "key": key, "shard": list(shard) if shard else None,
+        "shares": [[m.id, keys.get(m.id)] for m in order],
+        "revoked": sorted(revoked),
+        "assets": [[src, list(signature(content_dir / src) or ())] for src in assets],
+        "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+    }
+    if any(k is None for k in keys.values()):
+        return ""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def pack_files(files: dict[str, bytes], blocks: dict[str, str]) -> bytes:

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amber.render.site import render_site
+from amber.build.memory import render_site
 from amber.content.load import SiteContent
 from amber.errors import ContentError, Problem, RefusedError
 from amber.render.links import broken_links

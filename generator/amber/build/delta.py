@@ -25,34 +25,35 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amber.render.site import (
-    BuildResult,
-    asset_source,
-    leak_problems,
-    site_wide_files,
-    site_wide_ids,
-    summary_of,
-    theme_site_view,
-)
 from amber.build.cache import (
     CACHE_DIR,
-    ShareRecord,
     StateQuery,
     record_key,
+    site_fingerprint,
     site_key,
     tree_folder_name,
 )
-from amber.content.load import CONVERSATION_SUFFIXES, ShareMeta, SitePaths, share_id_mentions_in
-from amber.errors import AmberError, ContentError
-from amber.content.ids import SLUG_RE, is_share_id
-from amber.content.model import SiteConfig, Snapshot
+from amber.build.pool import Job, RenderContext, render_one, start_worker
 from amber.build.quick import ContentListing, output_holds, revocation_token
-from amber.render.templates import make_environment
-from amber.content.schema import normalise_base_url, read_conversation, read_site
+from amber.build.result import BuildResult
 from amber.build.swap import exchange, link, put, remove, remove_stale_dirs
-from amber.content.snapshot import read_snapshot, read_tombstones
-from amber.render.theme import resolve_theme
+from amber.content.ids import SLUG_RE, is_share_id
+from amber.content.load import (
+    CONVERSATION_SUFFIXES,
+    ShareMeta,
+    SitePaths,
+    share_id_mentions_in,
+    with_base_url,
+)
+from amber.content.model import SiteConfig, Snapshot
 from amber.content.nodes import ParseError, parse_file
+from amber.content.schema import read_conversation, read_site
+from amber.content.snapshot import read_snapshot, read_tombstones
+from amber.errors import AmberError
+from amber.render.record import ShareRecord
+from amber.render.site import assemble_site, newest_first, site_frame
+from amber.render.templates import make_environment
+from amber.render.theme import resolve_theme
 
 DELTA_LIMIT = 64
 """Most changed content files handled this way; more go through the full build."""
@@ -142,10 +143,6 @@ def build_delta(paths: SitePaths, target: Path, settings: str, static: str,
         return None
 
 
-def _signature_of(row: list[object] | None) -> list[object] | None:
-    return None if row is None else row[1:]
-
-
 class _Delta:
     def __init__(self, paths: SitePaths, target: Path, listing: ContentListing,
                  last: dict[str, object], base_url: str | None, changes: Changes,
@@ -192,13 +189,10 @@ class _Delta:
             raise NotHandled from None
         if config is None or problems:
             raise NotHandled
-        if self.base_url is not None:
-            normalised = normalise_base_url(self.base_url)
-            if normalised is None:
-                raise NotHandled
-            config = SiteConfig(config.title, normalised, config.author, config.language,
-                                config.theme, config.cname)
-        return config
+        try:
+            return with_base_url(config, self.base_url)
+        except AmberError:
+            raise NotHandled from None
 
     def _revoked(self) -> set[str]:
         path = self.paths.revoked
@@ -267,8 +261,6 @@ class _Delta:
     # --- the build ------------------------------------------------------------
 
     def run(self) -> tuple[BuildResult, list[str], list[list[object]]] | None:
-        from amber.build.pipeline import Job, RenderContext, _init_worker, render_one
-
         target_key = str(self.target)
         if not self.state.fingerprint(target_key):
             return None
@@ -294,12 +286,10 @@ class _Delta:
                 records.pop(sid, None)
 
         theme = resolve_theme(self.paths.root, config.theme)
-        env = make_environment(theme, watch=False)
-        site_view, theme_files = theme_site_view(config, theme)
+        frame = site_frame(config, self.paths, theme, make_environment(theme, watch=False))
         key = site_key(config, theme)
-        context = RenderContext(config, site_view, self.paths, theme, None,
-                                self.paths.root / CACHE_DIR, env)
-        _init_worker(context)
+        start_worker(RenderContext(config, frame.view, self.paths, theme, None,
+                                   self.paths.root / CACHE_DIR, frame.env))
         writes: dict[str, bytes] = {}
         for sid, (snap, digest) in sorted(fresh.items()):
             previous = old_records.get(sid)
@@ -310,28 +300,8 @@ class _Delta:
             records[sid] = record
             writes.update(files)
 
-        order = sorted(records.values(), key=lambda r: (r.frozen, r.id), reverse=True)
-        listed = [r for r in order if r.listed]
-        summaries = [summary_of(r, config, r.frozen_display, r.description, r.message_count)
-                     for r in listed]
-        fragments = [(r.search_entry, r.feed_entry) for r in listed]
-        site_files = dict(theme_files)
-        used: dict[str, Path] = {}
-        for rec in order:
-            for src, ok in rec.assets.items():
-                source = asset_source(self.paths, src) if ok and src not in used else None
-                if source is not None:
-                    used[src] = source
-        for src, source in sorted(used.items()):
-            site_files[src] = source.read_bytes()
-        site_files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
-
-        unlisted = {r.id for r in order if not r.listed}
-        found = [(rel, ids) for r in order for rel, ids in r.ids.items()]
-        found += site_wide_ids(config, listed, site_files)
-        problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
-        if problems:
-            raise ContentError(problems)
+        order = newest_first(records.values())
+        site_files = assemble_site(frame, order, revoked)
 
         # What the new site differs in from the output on disk.
         old_site_wide = self.state.site_wide_rels(target_key)
@@ -384,11 +354,9 @@ class _Delta:
         dropped = removes | set(writes)
         new_spare: dict[str, dict[str, object] | None] = {
             rel: (None if rel in dropped else output_before.get(rel)) for rel in touched}
-        from amber.build.pipeline import _fingerprint
-
         keys: dict[str, str | None] = {r.id: r.key for r in order}
-        fingerprint = _fingerprint(key, None, order, keys, revoked, records,  # type: ignore[arg-type]
-                                   self.paths)
+        fingerprint = site_fingerprint(key, None, order, keys, revoked, records,
+                                       self.paths.content)
         changed_records: dict[str, ShareRecord | None] = {
             sid: records.get(sid) for sid in self.changes.shares}
         self.state.apply(target_key, fingerprint=fingerprint, output=new_output,

@@ -1,66 +1,39 @@
-"""``amber build``: render only what changed, on every core, and swap the site in whole.
+"""``amber build``: the one entry of the build, and the route it takes to disk.
 
-The plan: load content (unchanged files come from the cache's memo, unparsed),
-look up each share's rendered record by ``record_key``, render the rest in a
-process pool, render the site-wide pages from the records, check for leaks,
-then bring the spare tree up to date and exchange it with ``output/``
-(``amber.build.swap``). A build with nothing changed finds the same
-fingerprint and an intact ``output/``, and writes nothing.
-
-Everything that decides bytes is in ``amber.render.site`` and shared with the
-in-memory ``render_site`` the preview server and ``check`` use; this module
-only decides what to skip, and a test builds both ways and compares.
+``build`` answers in the cheapest way that gives the same bytes: a build with
+nothing changed is answered from ``quick.json`` (``amber.build.quick``); a few
+changed share, conversation or revocation files go the delta route
+(``amber.build.delta``); anything else is the full build below. The full build
+loads content (unchanged files come from the cache's memo, unparsed), looks up
+each share's rendered record by ``record_key``, renders the rest in the pool
+(``amber.build.pool``), runs the site-wide assembly with its leak check
+(``amber.render.site.assemble_site``, the same one the preview server and
+``amber check`` run), then brings the spare tree up to date and exchanges it with
+``output/`` (``amber.build.swap``). ``--no-cache`` takes the full route with no
+cache at all; the tests compare every route's bytes with it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import multiprocessing
 import os
-import traceback
-import warnings
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
-from amber.build import quick as quickcheck
-from amber.render.site import (
-    JOINED,
-    BuildResult,
-    asset_source,
-    fragment_ids,
-    ids_in,
-    leak_problems,
-    share_files,
-    share_fragments,
-    share_page,
-    site_wide_files,
-    site_wide_ids,
-    summary_of,
-    theme_site_view,
-)
+from amber.build import quick
 from amber.build.cache import (
     CACHE_DIR,
     BuildCache,
-    ShareRecord,
     record_key,
-    signature,
+    site_fingerprint,
     site_key,
     tree_folder_name,
 )
-from amber.content.load import ShareMeta, SitePaths, load_content
-from amber.errors import AmberError, ContentError, Problem
-from amber.render.markdown import code_block_memo, summary_only
-from amber.content.model import SiteConfig, Snapshot
-from amber.atomic import refuse_unsafe_target
-from amber.render.pages import SharePage, SiteView
-from amber.progress import progress_count
-from amber.render.templates import make_environment
-from amber.content.schema import normalise_base_url
-from amber.render.search import search_text
+from amber.build import delta
+from amber.build.pool import Job, RenderContext, default_jobs, read_share_file, render_all, \
+    render_one, start_worker
+from amber.build.result import BuildResult
 from amber.build.swap import (
     Manifest,
     discard,
@@ -69,17 +42,20 @@ from amber.build.swap import (
     link,
     mirror,
     put,
+    refuse_unsafe_target,
     remove,
     remove_stale_dirs,
     scan,
     tree_signature,
 )
-from amber.content.snapshot import read_snapshot
+from amber.content.load import ShareMeta, SitePaths, load_content, with_base_url
+from amber.content.model import SiteConfig
+from amber.content.schema import normalise_base_url
+from amber.errors import AmberError
+from amber.render.record import ShareRecord
+from amber.render.site import asset_source, assemble_site, site_frame
+from amber.render.templates import make_environment
 from amber.render.theme import Theme, packaged_default_theme, resolve_theme
-from amber.content.nodes import ParseError, parse_file
-
-POOL_THRESHOLD = 8
-"""Fewer shares than this render in-process: starting workers would cost more."""
 
 KEEP_PARSED = 1000
 """Snapshots a build keeps from validation for rendering (about 30 KB each); the rest
@@ -113,182 +89,28 @@ class Shard:
         return int(share_id[:8], 16) * self.count >> 32 == self.index - 1
 
 
-@dataclass(frozen=True)
-class Job:
-    share_id: str
-    path: Path
-    key: str | None
-    """Where the record goes in the cache; None when the file could not be vouched for."""
-    previous: str | None
-    """The key of this share's last record, whose highlighted code can be reused."""
-    write: bool
-    """False for shares of other shards: only their summary is needed."""
-    snapshot: Snapshot | None = None
-
-
-@dataclass
-class RenderContext:
-    """What a worker needs to render any share; sent once per worker."""
-
-    config: SiteConfig
-    site_view: SiteView
-    paths: SitePaths
-    theme: Theme
-    tree: Path | None
-    cache_dir: Path | None
-    env: jinja2.Environment | None = field(default=None, repr=False)
-
-
-_CONTEXT: RenderContext | None = None
-
-
-def _init_worker(context: RenderContext) -> None:
-    global _CONTEXT
-    context.env = context.env or make_environment(context.theme, watch=False)
-    _CONTEXT = context
-
-
-def _render_job(job: Job) -> tuple[str, object]:
-    """Render one share; errors come back as text, so they cross the process boundary."""
-    try:
-        return "ok", render_one(job)
-    except AmberError as exc:
-        return "amber", f"{job.path}: {exc}"
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        return "amber", (f"cannot write the site{where}: {exc.strerror or exc}; the previous "
-                         "site is unchanged")
-    except Exception:
-        return "crash", f"{job.path}: rendering failed:\n{traceback.format_exc()}"
-
-
-def render_one(job: Job) -> tuple[ShareRecord, dict[str, list[int]], dict[str, bytes] | None]:
-    """The record of a share, its files' signatures in the tree, and its bytes if not written."""
-    ctx = _CONTEXT
-    assert ctx is not None and ctx.env is not None
-    snap = job.snapshot or _read_snapshot(job.path)
-    store = BuildCache(ctx.cache_dir, load=False)
-    refs: dict[str, bool] = {}
-    if not job.write:  # another shard's page: only its summary is needed here
-        with summary_only():
-            page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
-        search, feed = _fragments(snap, page, ctx.config)
-        record = ShareRecord(
-            id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
-            author=snap.author, frozen_display=page.frozen_display,
-            description=page.description, message_count=page.message_count,
-            search_entry=search, feed_entry=feed, hashes={},
-            ids=fragment_ids(snap.id, search, feed), assets=refs)
-        return record, {}, None
-    with code_block_memo(store.previous_blocks(job.previous)) as blocks:
-        page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
-    files = share_files(snap, page, ctx.site_view, ctx.env)
-    search, feed = _fragments(snap, page, ctx.config)
-    record = ShareRecord(
-        id=snap.id, key=job.key or "", listed=snap.listed, frozen=snap.frozen,
-        title=snap.title, author=snap.author, frozen_display=page.frozen_display,
-        description=page.description, message_count=page.message_count,
-        search_entry=search, feed_entry=feed,
-        hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
-        # A page's own ID is always allowed in its own folder: keep only the others.
-        ids={**{rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
-             **fragment_ids(snap.id, search, feed)},
-        assets=refs,
-    )
-    if job.key is not None:
-        store.write_blob(job.key, files, blocks)
-    sigs: dict[str, list[int]] = {}
-    if ctx.tree is not None:
-        for rel, data in sorted(files.items()):
-            sigs[rel] = put(ctx.tree, rel, data)
-        return record, sigs, None
-    return record, sigs, files
-
-
-def _fragments(snap: Snapshot, page: SharePage, config: SiteConfig) -> tuple[str, str]:
-    if not snap.listed:
-        return "", ""
-    summary = summary_of(snap, config, page.frozen_display, page.description,
-                         page.message_count)
-    return share_fragments(config, snap, summary, search_text(page))
-
-
-def _read_snapshot(path: Path) -> Snapshot:
-    """A share file the memo vouched for, read in full because its page must be rendered."""
-    try:
-        node = parse_file(path)
-    except ParseError as exc:
-        raise ContentError([exc.problem]) from None
-    snap, problems = read_snapshot(node, path)
-    if snap is None or problems:
-        raise ContentError(problems or [Problem(path, "unreadable share file")])
-    return snap
-
-
-def render_all(jobs: Sequence[Job], context: RenderContext, workers: int) -> Iterator[
-        tuple[ShareRecord, dict[str, list[int]], dict[str, bytes] | None]]:
-    """Render jobs on ``workers`` processes; results in job order (output is deterministic)."""
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
-        _init_worker(context)
-        outcomes: Iterator[tuple[str, object]] = map(_render_job, jobs)
-        yield from _unwrap(progress_count(outcomes, len(jobs), "Rendering shares"))
-        return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that fork and threads mix badly; the build starts no threads.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        shipped = RenderContext(context.config, context.site_view, context.paths, context.theme,
-                                context.tree, context.cache_dir)  # each worker makes its env
-        pool = multiprocessing.get_context(method).Pool(
-            workers, initializer=_init_worker, initargs=(shipped,))
-    with pool:
-        chunk = max(1, min(8, len(jobs) // (workers * 8)))
-        outcomes = pool.imap(_render_job, jobs, chunksize=chunk)
-        yield from _unwrap(progress_count(outcomes, len(jobs), "Rendering shares"))
-
-
-def _unwrap(outcomes: Iterator[tuple[str, object]]) -> Iterator[
-        tuple[ShareRecord, dict[str, list[int]], dict[str, bytes] | None]]:
-    for status, value in outcomes:
-        if status == "ok":
-            yield value  # type: ignore[misc]
-        elif status == "amber":
-            raise AmberError(str(value))
-        else:
-            raise RuntimeError(str(value))
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
 def build(
     root: Path, *, base_url: str | None = None, output: Path | None = None,
     jobs: int | None = None, use_cache: bool = True, shard: Shard | None = None,
 ) -> BuildResult:
     paths = SitePaths(root)
     target = (output if output is not None else paths.output).absolute()
-    settings = quickcheck.settings_key(target, base_url,
+    settings = quick.settings_key(target, base_url,
                                        f"{shard.index}/{shard.count}" if shard else None)
     static, listing = "", {}
     if use_cache:
-        probe = quickcheck.probed(paths.root, settings)
+        probe = quick.probed(paths.root, settings)
         if probe is not None:  # the quick check just read these
             listing, last = probe
         else:
-            last = quickcheck.load(paths.root / CACHE_DIR)
-            listing = quickcheck.content_listing(paths.root)  # before reading anything
+            last = quick.load(paths.root / CACHE_DIR)
+            listing = quick.content_listing(paths.root)  # before reading anything
         if shard is not None:
             last = None
-        quickcheck.forget(paths.root / CACHE_DIR)  # until this build has finished
-        static = quickcheck.static_digest(paths.root, settings, [])
+        quick.forget(paths.root / CACHE_DIR)  # until this build has finished
+        static = quick.static_digest(paths.root, settings, [])
         if last is not None:
-            from amber.build.delta import build_delta
-
-            done = build_delta(paths, target, settings, static, listing, last, base_url)
+            done = delta.build_delta(paths, target, settings, static, listing, last, base_url)
             if done is not None:
                 result, revoked_ids, output_rows = done
                 _remember_quick(paths, target, settings, static, listing, revoked_ids, result,
@@ -297,16 +119,9 @@ def build(
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
     content = load_content(paths, memo=store if store.enabled else None, light=True,
                            keep=KEEP_PARSED)
-    config = content.require_valid()
-    if base_url is not None:
-        normalised = normalise_base_url(base_url)
-        if normalised is None:
-            raise AmberError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
-        config = SiteConfig(config.title, normalised, config.author, config.language,
-                            config.theme, config.cname)
+    config = with_base_url(content.require_valid(), base_url)
     theme = resolve_theme(paths.root, config.theme)
-    env = make_environment(theme, watch=False)
-    site_view, theme_files = theme_site_view(config, theme)
+    frame = site_frame(config, paths, theme, make_environment(theme, watch=False))
     key = site_key(config, theme)
 
     try:
@@ -337,7 +152,8 @@ def build(
 
     trees = store.trees.get(str(target), {})
     out_manifest: Manifest = trees.get("output", {})  # type: ignore[assignment]
-    fingerprint = _fingerprint(key, shard, order, keys, content.revoked_ids, records, paths)
+    fingerprint = site_fingerprint(key, shard and (shard.index, shard.count), order, keys,
+                                   content.revoked_ids, records, paths.content)
     target_good, target_stray = scan(target, out_manifest) if out_manifest else ({}, [])
     damage = len(target_stray) + len(out_manifest) - len(target_good)
     """Files of output/ changed, added or removed by hand since the last build."""
@@ -356,7 +172,8 @@ def build(
         remove(spare, rel)
     remove_stale_dirs(spare, set(stray))
 
-    context = RenderContext(config, site_view, paths, theme, spare, store.directory, env)
+    context = RenderContext(config, frame.view, paths, theme, spare, store.directory,
+                            frame.env)
     written: dict[str, list[int]] = {}
     pending: dict[str, bytes] = {}
     workers = jobs if jobs is not None else default_jobs()
@@ -368,29 +185,10 @@ def build(
         if record.key:
             store.records[record.id] = record
 
-    summaries = []
-    fragments = []
-    listed = []
-    for meta in order:
-        if meta.listed:
-            rec = records[meta.id]
-            listed.append(meta)
-            summaries.append(summary_of(meta, config, rec.frozen_display, rec.description,
-                                        rec.message_count))
-            fragments.append((rec.search_entry, rec.feed_entry))
-    site_files = dict(theme_files)
-    for rel, source in sorted(_used_assets(order, records, writes, paths).items()):
-        site_files[rel] = source.read_bytes()
-    site_files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
-
-    revoked = content.revoked_ids
-    unlisted = {m.id for m in order if not m.listed}
-    found_ids = [(rel, ids) for m in order
-                 for rel, ids in records[m.id].ids.items() if writes[m.id] or rel in JOINED]
-    found_ids += site_wide_ids(config, listed, site_files)
-    problems = leak_problems(sorted(found_ids, key=lambda item: item[0]), revoked, unlisted)
-    if problems:
-        raise ContentError(problems)
+    # Only a shard publishes some shares' pages; every build lists every listed share.
+    published = {m.id for m in order if writes[m.id]} if shard is not None else None
+    site_files = assemble_site(frame, [records[m.id] for m in order], content.revoked_ids,
+                               published=published)
 
     want: dict[str, str] = {rel: hashlib.sha256(data).hexdigest()
                             for rel, data in site_files.items()}
@@ -431,6 +229,8 @@ def build(
         changed += len(set(out_manifest) - set(want))  # files the new site no longer has
         exchange(spare, target)
     except OSError as exc:
+        if not keep_spare:  # a folder made for this build only: it must not linger
+            discard(spare)
         raise AmberError(f"cannot write {target}: {exc.strerror or exc}; the previous site "
                          "is unchanged") from None
     if keep_spare:
@@ -466,45 +266,15 @@ def _theme_watched(paths: SitePaths, theme: Theme) -> bool:
 
 
 def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
-                    listing: quickcheck.ContentListing, revoked: list[str],
+                    listing: quick.ContentListing, revoked: list[str],
                     result: BuildResult, output: list[list[object]] | None = None) -> None:
     """Let the next build see at once what changed since this one (``amber.build.quick``)."""
-    quickcheck.remember(paths.root / CACHE_DIR, target, settings, static, listing, [],
+    quick.remember(paths.root / CACHE_DIR, target, settings, static, listing, [],
                         result.pages, result.files, revoked, output)
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:
     return all((asset_source(paths, src) is not None) == ok for src, ok in refs.items())
-
-
-def _used_assets(order: Sequence[ShareMeta], records: dict[str, ShareRecord],
-                 writes: dict[str, bool], paths: SitePaths) -> dict[str, Path]:
-    used: dict[str, Path] = {}
-    for meta in order:
-        if not writes[meta.id]:
-            continue
-        for src, ok in records[meta.id].assets.items():
-            source = asset_source(paths, src) if ok else None
-            if source is not None:
-                used[src] = source
-    return used
-
-
-def _fingerprint(key: str, shard: Shard | None, order: Sequence[ShareMeta],
-                 keys: dict[str, str | None], revoked: set[str],
-                 records: dict[str, ShareRecord], paths: SitePaths) -> str:
-    """Everything the output depends on; the same value means the same site."""
-    assets = sorted({src for r in records.values() for src, ok in r.assets.items() if ok})
-    data = {
-        "key": key, "shard": [shard.index, shard.count] if shard else None,
-        "shares": [[m.id, keys.get(m.id)] for m in order],
-        "revoked": sorted(revoked),
-        "assets": [[src, list(signature(paths.content / src) or ())] for src in assets],
-        "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-    }
-    if any(k is None for k in keys.values()):
-        return ""  # some share could not be vouched for: never skip the build
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _spare_tree(store: BuildCache, target: Path) -> tuple[Path, bool]:
@@ -529,11 +299,11 @@ def _share_bytes(rel: str, records: dict[str, ShareRecord], store: BuildCache,
     record = records[share_id]
     files = store.read_files(record)
     if files is None:
-        _init_worker(context)
+        start_worker(context)
         tree, context.tree = context.tree, None
         try:
             _, _, files = render_one(Job(share_id, Path(), keys.get(share_id), None, True,
-                                         _read_snapshot(context.paths.share_file(share_id))))
+                                         read_share_file(context.paths.share_file(share_id))))
         finally:
             context.tree = tree
         assert files is not None

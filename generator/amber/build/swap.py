@@ -25,6 +25,21 @@ Manifest = dict[str, dict[str, object]]
 """Relative path -> {"hash": SHA-256 hex, "sig": ``tree_signature`` when written}."""
 
 
+BUILD_MARKER = ".nojekyll"
+"""Every amber build writes it; a folder without it is not a site amber built."""
+
+
+def refuse_unsafe_target(target: Path) -> None:
+    """Never replace a symlink's target or a folder amber did not build (``--output ~``)."""
+    if target.is_symlink():
+        raise OSError(f"{target} is a symbolic link; refusing to replace what it points to")
+    if target.exists() and not target.is_dir():
+        raise OSError(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / BUILD_MARKER).exists():
+        raise OSError(f"{target} is not empty and was not built by amber (no {BUILD_MARKER}); "
+                      "remove it or choose another --output")
+
+
 def tree_signature(path: Path) -> list[int] | None:
     """(size, mtime_ns, inode) of a file in a built tree.
 
@@ -71,17 +86,6 @@ def scan(tree: Path, manifest: Manifest) -> tuple[dict[str, tuple[str, list[int]
         if empty and prefix:
             stray.append(prefix.rstrip("/"))  # an empty folder is no part of any site
     return good, stray
-
-
-def remove_empty_dirs(tree: Path) -> None:
-    for current, dirs, files in os.walk(tree, topdown=False):
-        if current != str(tree) and not dirs and not files:
-            with contextlib.suppress(OSError):
-                os.rmdir(current)
-        elif current != str(tree):
-            with contextlib.suppress(OSError):
-                if not os.listdir(current):
-                    os.rmdir(current)
 
 
 def put(tree: Path, rel: str, data: bytes) -> list[int]:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from amber.content.ids import SLUG_RE, UUID_ANYWHERE, is_share_id
 from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
 from amber.content.nodes import ParseError, parse_file
-from amber.content.schema import read_conversation, read_site
+from amber.content.schema import normalise_base_url, read_conversation, read_site
 from amber.content.snapshot import read_snapshot, read_tombstones
-from amber.errors import ContentError, Problem
+from amber.errors import AmberError, ContentError, Problem
 
 CONVERSATION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -135,6 +135,16 @@ class SiteContent:
         if self.problems or self.config is None:
             raise ContentError(self.problems or [Problem(self.paths.site_yaml, "missing")])
         return self.config
+
+
+def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    """``config`` with ``--base-url`` in place of site.yaml's, when one was given."""
+    if base_url is None:
+        return config
+    normalised = normalise_base_url(base_url)
+    if normalised is None:
+        raise AmberError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
+    return replace(config, base_url=normalised)
 
 
 def load_content(

@@ -16,6 +16,7 @@ from json.decoder import scanstring
 from pathlib import Path
 
 import yaml
+
 from amber.errors import Problem
 
 MAX_DEPTH = 200

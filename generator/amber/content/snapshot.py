@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+
 from amber.content.ids import SLUG_RE, is_share_id
 from amber.content.model import Conversation, Message, Snapshot, Tombstone
 from amber.content.nodes import Node

@@ -17,9 +17,6 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from amber.content.model import Part
-from amber.render.code_styles import code_css
-from amber.render.mathml import math_plugin
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -30,6 +27,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from amber.content.model import Part
+from amber.render.code_styles import code_css
+from amber.render.mathml import math_plugin
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([^/?#]*?):")

@@ -28,18 +28,6 @@ def search_text(page: SharePage) -> str:
     return plain_text(_ANNOTATION.sub(" ", " ".join(m.html for m in page.messages)), TEXT_LIMIT)
 
 
-def search_index(entries: Sequence[tuple[ShareSummary, SharePage]]) -> bytes:
-    """The JSON array, newest first as given; stable bytes for the same content."""
-    if any(not page.listed for _, page in entries):
-        raise ValueError("search.json takes listed shares only")
-    return search_json([(summary, search_text(page)) for summary, page in entries])
-
-
-def search_json(entries: Sequence[tuple[ShareSummary, str]]) -> bytes:
-    """``search_index`` from texts already extracted."""
-    return search_file([search_entry(summary, text) for summary, text in entries])
-
-
 def search_entry(summary: ShareSummary, text: str) -> str:
     """One share's object in ``search.json``; a build keeps it with the share's record."""
     record = {

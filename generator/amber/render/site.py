@@ -1,15 +1,20 @@
-"""The build pipeline: load and validate, plan, render, check for leaks, write.
+"""One share's page and files, and the site around them: the assembly every build runs.
 
-Nothing is written until everything has been read, validated and rendered in
-memory; the finished tree is then swapped in whole (``output.write_tree``). The
-leak check runs on the rendered bytes: a revoked ID anywhere, or an unlisted
-ID outside its own ``share/<id>/``, fails the build before it can be deployed.
+A share renders into its files (``share/<id>/``) and a ``ShareRecord``
+(``share_output``). The site-wide files (index, search index, 404, sitemap,
+feed, theme assets, published images) are assembled from records alone, and
+the leak check runs on them in the same step (``assemble_site``): a revoked ID
+anywhere, or an unlisted ID outside its own ``share/<id>/``, fails the build
+before anything can be written. ``amber build`` (cold, cached or delta),
+``amber serve`` and ``amber check`` all call this one assembly; they differ only
+in where the bytes go (``amber.build``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +22,12 @@ from typing import Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
-from amber.atomic import write_tree
+
 from amber.content.ids import ids_in_bytes
-from amber.content.load import SiteContent, SitePaths, load_content
+from amber.content.load import SitePaths
 from amber.content.model import SiteConfig, Snapshot
-from amber.content.schema import is_safe_asset_ref, normalise_base_url
-from amber.errors import AmberError, ContentError, Problem
-from amber.progress import progress
+from amber.content.schema import is_safe_asset_ref
+from amber.errors import ContentError, Problem
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
 from amber.render.markdown import pygments_css, render_parts
 from amber.render.pages import (
@@ -34,126 +38,97 @@ from amber.render.pages import (
     ShareSummary,
     SiteView,
 )
+from amber.render.record import ShareRecord
 from amber.render.search import search_entry, search_file, search_text
-from amber.render.templates import CSP, display_date, make_environment, plain_text, render_template
-from amber.render.theme import Theme, fingerprint, resolve_theme
+from amber.render.templates import CSP, display_date, plain_text, render_template
+from amber.render.theme import Theme, fingerprint
 
 
 @dataclass(frozen=True)
-class BuildResult:
-    output: Path
-    pages: int
-    """Share pages written."""
-    files: int
-    """All files in the built site."""
-    changed: int | None = None
-    """Files that had to be written (the rest were already there); None if not known."""
+class SiteFrame:
+    """What every file of one build shares: the settings, the theme's templates and the
+    ``site`` context, and the theme's fingerprinted assets."""
+
+    config: SiteConfig
+    paths: SitePaths
+    env: jinja2.Environment
+    view: SiteView
+    """The ``site`` context of every template."""
+    theme_files: dict[str, bytes]
+    """``assets/<name>.<hash>.<ext>`` -> bytes: the theme's static files and Pygments' CSS."""
 
 
-def build_site(
-    root: Path, *, base_url: str | None = None, output: Path | None = None
-) -> BuildResult:
-    paths = SitePaths(root)
-    content = load_content(paths)
-    config = content.require_valid()
-    if base_url is not None:
-        normalised = normalise_base_url(base_url)
-        if normalised is None:
-            raise AmberError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
-        config = SiteConfig(config.title, normalised, config.author, config.language,
-                            config.theme, config.cname)
-    files = render_site(content, config)
-    target = output if output is not None else paths.output
-    try:
-        write_tree(target, files)
-    except OSError as exc:
-        raise AmberError(f"cannot write {target}: {exc.strerror or exc}; the previous site "
-                         "is unchanged") from None
-    return BuildResult(target, len(content.snapshots), len(files))
+def site_frame(config: SiteConfig, paths: SitePaths, theme: Theme,
+               env: jinja2.Environment) -> SiteFrame:
+    view, theme_files = theme_site_view(config, theme)
+    return SiteFrame(config, paths, env, view, theme_files)
 
 
-ShareRenderer = Callable[
-    [Snapshot, SiteConfig, SiteView, jinja2.Environment, SitePaths],
-    tuple[SharePage, dict[str, bytes], dict[str, Path]],
-]
-"""Renders one share: its page model, its files and the content assets it uses."""
+def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
+                 files: dict[str, bytes], refs: dict[str, bool]) -> ShareRecord:
+    """The record of a rendered share (``files`` empty when only its summary is needed).
 
-
-def render_site(
-    content: SiteContent, config: SiteConfig, *, render_share: ShareRenderer | None = None,
-    find_ids: Callable[[bytes], Iterable[str]] | None = None,
-    env: jinja2.Environment | None = None, jobs: int | None = 1,
-) -> dict[str, bytes]:
-    """Every output file as bytes, keyed by its path relative to output/.
-
-    ``jobs`` other than 1 renders shares on that many processes (None: one per core),
-    as ``amber check`` does; the bytes are the same.
-
-    ``render_share``, ``find_ids`` and ``env`` (made by ``make_environment`` for this
-    site's theme) let the preview server reuse share pages, leak scans and compiled
-    templates from its previous build; they must give what the defaults would.
+    ``refs`` is every image reference of the page and whether it resolved
+    (``share_page``'s ``refs``). The record's ``key`` is left empty for the cache to set.
     """
-    paths = content.paths
-    theme = resolve_theme(paths.root, config.theme)
-    env = env or make_environment(theme)
-    site_view, files = theme_site_view(config, theme)
-
-    snapshots = sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True)
-    summaries: list[ShareSummary] = []
-    fragments: list[tuple[str, str]] = []
-    used_assets: dict[str, Path] = {}
-    if render_share is None and jobs != 1:
-        return _render_site_parallel(content, config, theme, env, site_view, files, snapshots,
-                                     jobs, find_ids)
-    for snap in progress(snapshots, "Rendering shares"):
-        page, share_files, assets = (render_share or _render_share)(
-            snap, config, site_view, env, paths)
-        files.update(share_files)
-        used_assets.update(assets)
-        if snap.listed:
-            summary = summary_of(snap, config, page.frozen_display, page.description,
-                                 page.message_count)
-            summaries.append(summary)
-            fragments.append(share_fragments(config, snap, summary, search_text(page)))
-    for rel, source in sorted(used_assets.items()):
-        files[rel] = source.read_bytes()
-    listed = [s for s in snapshots if s.listed]
-    files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
-    check_for_leaks(files, content, find_ids=find_ids)
-    return files
+    search, feed = ("", "")
+    if snap.listed:
+        summary = summary_of(snap, config, page.frozen_display, page.description,
+                             page.message_count)
+        search, feed = share_fragments(config, snap, summary, search_text(page))
+    return ShareRecord(
+        id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
+        author=snap.author, frozen_display=page.frozen_display,
+        description=page.description, message_count=page.message_count,
+        search_entry=search, feed_entry=feed,
+        hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
+        # A page's own ID is always allowed in its own folder: keep only the others.
+        ids={**{rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
+             **fragment_ids(snap.id, search, feed)},
+        assets=dict(refs),
+    )
 
 
-def _render_site_parallel(
-    content: SiteContent, config: SiteConfig, theme: Theme, env: jinja2.Environment,
-    site_view: SiteView, files: dict[str, bytes], snapshots: list[Snapshot],
-    jobs: int | None, find_ids: Callable[[bytes], Iterable[str]] | None,
-) -> dict[str, bytes]:
-    """``render_site`` with shares rendered by the build's process pool."""
-    from amber.build.pipeline import Job, RenderContext, default_jobs, render_all
+def newest_first(records: Iterable[ShareRecord]) -> list[ShareRecord]:
+    """The order of the index and feeds: newest frozen first, ties by ID."""
+    return sorted(records, key=lambda r: (r.frozen, r.id), reverse=True)
 
-    paths = content.paths
-    context = RenderContext(config, site_view, paths, theme, None, None, env)
-    work = [Job(s.id, s.path or paths.share_file(s.id), None, None, True, s) for s in snapshots]
-    summaries: list[ShareSummary] = []
-    fragments: list[tuple[str, str]] = []
-    used_assets: dict[str, Path] = {}
-    for snap, (record, _, share_files) in zip(
-            snapshots, render_all(work, context, jobs or default_jobs()), strict=True):
-        assert share_files is not None
-        files.update(share_files)
-        for src, found in record.assets.items():
-            source = asset_source(paths, src) if found else None
+
+def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set[str], *,
+                  published: set[str] | None = None) -> dict[str, bytes]:
+    """Every file of the site but the share pages, checked for leaks with the pages.
+
+    ``records`` are every active share, newest first (``newest_first``).
+    ``published`` is the IDs whose pages this build writes (all, unless a shard
+    writes a bucket of them); only their files and images go out, and only their
+    files are checked, but every listed share is on the index and in the feeds.
+    Raises ContentError naming each file that would leak a revoked or unlisted ID.
+    """
+    config = frame.config
+    listed = [r for r in records if r.listed]
+    summaries = [summary_of(r, config, r.frozen_display, r.description, r.message_count)
+                 for r in listed]
+    fragments = [(r.search_entry, r.feed_entry) for r in listed]
+    files = dict(frame.theme_files)
+    used: dict[str, Path] = {}
+    for record in records:
+        if published is not None and record.id not in published:
+            continue
+        for src, ok in record.assets.items():
+            source = asset_source(frame.paths, src) if ok and src not in used else None
             if source is not None:
-                used_assets[src] = source
-        if snap.listed:
-            summaries.append(summary_of(snap, config, record.frozen_display,
-                                        record.description, record.message_count))
-            fragments.append((record.search_entry, record.feed_entry))
-    for rel, source in sorted(used_assets.items()):
-        files[rel] = source.read_bytes()
-    listed = [s for s in snapshots if s.listed]
-    files.update(site_wide_files(config, site_view, env, listed, summaries, fragments))
-    check_for_leaks(files, content, find_ids=find_ids)
+                used[src] = source
+    for src, source in sorted(used.items()):
+        files[src] = source.read_bytes()
+    files.update(site_wide_files(config, frame.view, frame.env, listed, summaries, fragments))
+
+    unlisted = {r.id for r in records if not r.listed}
+    found = [(rel, ids) for r in records for rel, ids in r.ids.items()
+             if published is None or r.id in published or rel in JOINED]
+    found += site_wide_ids(config, listed, files)
+    problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
+    if problems:
+        raise ContentError(problems)
     return files
 
 
@@ -238,13 +213,6 @@ def theme_site_view(config: SiteConfig, theme: Theme) -> tuple[SiteView, dict[st
         feed_href=f"{config.base_path}feed.xml", csp=CSP,
     )
     return site_view, files
-
-
-def _render_share(
-    snap: Snapshot, config: SiteConfig, site_view: SiteView, env, paths: SitePaths  # type: ignore[no-untyped-def]
-) -> tuple[SharePage, dict[str, bytes], dict[str, Path]]:
-    page, assets = share_page(snap, config, paths)
-    return page, share_files(snap, page, site_view, env), assets
 
 
 def share_files(
@@ -408,23 +376,6 @@ def site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
 def ids_in(data: bytes) -> set[str]:
     """Every share-ID-shaped string in a file (``UUID_ANYWHERE`` over its decoded text)."""
     return ids_in_bytes(data)
-
-
-def check_for_leaks(
-    files: dict[str, bytes], content: SiteContent, *,
-    find_ids: Callable[[bytes], Iterable[str]] | None = None,
-) -> None:
-    """Refuse to publish a revoked ID anywhere, or an unlisted ID outside its own folder."""
-    revoked = content.revoked_ids
-    unlisted = {s.id for s in content.snapshots.values() if not s.listed}
-    unlisted |= {m.id for m in content.unread_shares.values() if not m.listed}
-    if not (revoked or unlisted):
-        return
-    scan = find_ids or ids_in
-    problems = leak_problems(((rel, scan(data)) for rel, data in sorted(files.items())),
-                             revoked, unlisted)
-    if problems:
-        raise ContentError(problems)
 
 
 def leak_problems(

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 
 import jinja2
+
 from amber.errors import AmberError
 from amber.render.theme import Theme
 

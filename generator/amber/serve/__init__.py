@@ -1,7 +1,7 @@
 """The preview server behind ``amber serve`` and ``amber preview``.
 
 Stages, one module each: ``loader`` (reload content/, parsing only changed
-files), ``builder`` (render the site through ``amber.render.site.render_site``,
+files), ``builder`` (render the site through ``amber.build.memory.render_site``,
 reusing unchanged share pages), ``rebuild`` (the debounced loop that turns file
 events into a new served state), ``watcher`` (watchdog), ``state`` (the state
 requests read and the live-reload hub), ``routes`` (safe paths, GitHub Pages

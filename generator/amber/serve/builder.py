@@ -1,8 +1,10 @@
 """Render the whole site again after a change, re-rendering only what the change touched.
 
-The preview server calls ``amber.render.site.render_site``, the very function
-``amber build`` uses, so what it serves is what a build would write. It hands
-render_site two caches:
+The preview server runs the build's own steps with memory as their sink
+(``amber.build.memory.render_site``: each share rendered into its record and
+files, then the one site-wide assembly and leak check that ``amber build``
+runs), so what it serves is what a build would write. It hands them a share
+renderer with two caches:
 
 - share pages, in two layers: the page model (Markdown and code highlighted:
   the costly part) is keyed by the snapshot itself, the site settings and
@@ -10,9 +12,8 @@ render_site two caches:
   the theme (template sources and the fingerprinted asset names). So a new or
   updated share renders only its own page, while the index, feeds and 404 page
   (cheap) are rendered every time; a template change renders every page through
-  the template again without touching Markdown;
-- the share IDs each output file mentions, for the leak check, keyed by the
-  file's bytes.
+  the template again without touching Markdown. A page's record (what the
+  index, feeds and leak check need of it) is kept with its files.
 
 Entries not used by the latest build are dropped, so memory follows the site.
 """
@@ -21,18 +22,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import jinja2
 
+from amber.build.memory import render_site
 from amber.content.load import SiteContent, SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.content.schema import is_safe_asset_ref
 from amber.errors import AmberError
 from amber.render.pages import SharePage, SiteView
-from amber.render.site import ids_in, render_site, share_files, share_page, theme_site_view
+from amber.render.record import ShareRecord
+from amber.render.site import SiteFrame, share_files, share_output, share_page, theme_site_view
 from amber.render.templates import make_environment
 from amber.render.theme import Theme, resolve_theme
 
@@ -115,9 +117,8 @@ class SiteBuilder:
 
     def __init__(self, paths: SitePaths) -> None:
         self.paths = paths
-        self._pages: dict[object, tuple[SharePage, dict[str, Path]]] = {}
-        self._files: dict[object, dict[str, bytes]] = {}
-        self._ids: dict[bytes, frozenset[str]] = {}
+        self._pages: dict[object, tuple[SharePage, dict[str, bool]]] = {}
+        self._files: dict[object, tuple[ShareRecord, dict[str, bytes]]] = {}
         self._images: dict[tuple[object, ...], tuple[str, ...]] = {}
         self._env: tuple[tuple[Path, ...], jinja2.Environment] | None = None
         self._draft_env: tuple[str, jinja2.Environment] | None = None
@@ -144,35 +145,37 @@ class SiteBuilder:
         views: dict[int, str] = {}
         rendered = 0
 
-        def render_share(
-            snap: Snapshot, config: SiteConfig, view: SiteView, env: jinja2.Environment,
-            paths: SitePaths,
-        ) -> tuple[SharePage, dict[str, bytes], dict[str, Path]]:
+        def render_share(snap: Snapshot, frame: SiteFrame) -> tuple[ShareRecord,
+                                                                    dict[str, bytes]]:
             nonlocal rendered
             snap_key = snapshot_key(snap)
             sources = self._images.get(snap_key)
             if sources is None:
                 sources = image_sources(snap)
             images[snap_key] = sources
-            page_key = (snap_key, config, image_states(sources, paths, assets_linked)
+            page_key = (snap_key, frame.config, image_states(sources, frame.paths, assets_linked)
                         if sources else ())
             hit = self._pages.get(page_key)
             if hit is None:
-                hit = self._pages[page_key] = share_page(snap, config, paths)
-            page, assets = hit
-            view_key = views.get(id(view))
+                refs: dict[str, bool] = {}
+                page, _assets = share_page(snap, frame.config, frame.paths, refs=refs)
+                hit = self._pages[page_key] = (page, refs)
+            page, refs = hit
+            view_key = views.get(id(frame.view))
             if view_key is None:  # one view per build: its repr is worked out once
-                view_key = views[id(view)] = repr(view)
+                view_key = views[id(frame.view)] = repr(frame.view)
             files_key = (page_key, theme_key, view_key)
-            files = self._files.get(files_key)
-            if files is None:
-                files = self._files[files_key] = share_files(snap, page, view, env)
+            done = self._files.get(files_key)
+            if done is None:
+                files = share_files(snap, page, frame.view, frame.env)
+                done = self._files[files_key] = (
+                    share_output(snap, page, frame.config, files, refs), files)
                 rendered += 1
             used_pages.add(page_key)
             used_files.add(files_key)
-            return page, files, assets
+            return done
 
-        files = render_site(content, config, render_share=render_share, find_ids=self._find_ids,
+        files = render_site(content, config, renderer=render_share,
                             env=self._environment(theme))
         env = self._drafts_environment(theme, before)
         if templates_digest(theme) != before:
@@ -186,17 +189,9 @@ class SiteBuilder:
             self._pages = {k: v for k, v in self._pages.items() if k in used_pages}
         if len(self._files) != len(used_files):
             self._files = {k: v for k, v in self._files.items() if k in used_files}
-        if len(self._ids) > 2 * len(files):
-            self._ids = {data: self._ids[data] for data in files.values() if data in self._ids}
         self._images = images
         return Build(files, config, site_view, env, theme_key, rendered,
                      time.perf_counter() - started)
-
-    def _find_ids(self, data: bytes) -> Iterable[str]:
-        found = self._ids.get(data)
-        if found is None:
-            found = self._ids[data] = frozenset(ids_in(data))
-        return found
 
     def _environment(self, theme: Theme) -> jinja2.Environment:
         """The build's environment, kept while the theme's folders stay the same: Jinja

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from amber.importers import anthropic, detect, openai
 from amber.importers.record import Imported, Skipped
 

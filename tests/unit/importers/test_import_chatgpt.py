@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from amber.content.model import Message
 from amber.importers import chatgpt
 from amber.importers.record import Imported, Notes, Skipped

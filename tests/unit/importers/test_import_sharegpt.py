@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from amber.importers import sharegpt
 from amber.importers.htmltext import html_to_markdown, looks_like_html
 from amber.importers.record import Imported, Skipped

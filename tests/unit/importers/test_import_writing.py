@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from amber.content.load import SitePaths, load_content
 from amber.content.nodes import parse_yaml
 from amber.content.schema import read_conversation
@@ -21,8 +24,6 @@ from amber.importers.normalise import clean_text, time_from_any, title_from_text
 from amber.importers.records import iter_records
 from amber.importers.source import CountingReader, ImportInputError, Member, open_export
 from amber.importers.writer import read_header
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 PNG = (FIXTURES / "chatgpt" / "file-Img123abcXYZ-photo.png").read_bytes()
