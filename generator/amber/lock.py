@@ -331,11 +331,11 @@ def finish_revocations(paths: SitePaths) -> list[str]:
 
 
 def _tombstoned(paths: SitePaths) -> set[str] | None:
-    from amber.content.load import _load_tombstones
+    from amber.content.load import load_tombstones
     from amber.errors import Problem
 
     problems: list[Problem] = []
-    tombstones = _load_tombstones(paths.revoked, problems)
+    tombstones = load_tombstones(paths.revoked, problems)
     if problems:
         return None
     return {t.id for t in tombstones}

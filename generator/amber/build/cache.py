@@ -309,7 +309,7 @@ class BuildCache:
     def _prune_trees(self) -> None:
         """Spare trees of output folders this cache no longer tracks."""
         assert self.directory is not None
-        trees = self.directory / "trees"
+        trees = spare_tree_path(self.directory, "").parent
         if not trees.is_dir():
             return
         keep = {tree_folder_name(target) for target in self.trees}
@@ -419,7 +419,7 @@ class BuildCache:
 
     def blob_path(self, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / "pages" / key[:2] / f"{key}.bin"
+        return blob_path(self.directory, key)
 
     def read_files(self, record: ShareRecord) -> dict[str, bytes] | None:
         """A record's files from disk, if its blob is there and intact."""
@@ -488,6 +488,16 @@ def _write_manifest(db: sqlite3.Connection, target: str, role: str,
 def tree_folder_name(target: str) -> str:
     """``trees/<name>``: where the spare copy of the output folder ``target`` lives."""
     return hashlib.sha256(target.encode()).hexdigest()[:16]
+
+
+def spare_tree_path(directory: Path, target: str) -> Path:
+    """The spare copy of the output folder ``target`` in the cache ``directory``."""
+    return directory / "trees" / tree_folder_name(target)
+
+
+def blob_path(directory: Path, key: str) -> Path:
+    """Where the cache ``directory`` keeps the files of the record ``key``."""
+    return directory / "pages" / key[:2] / f"{key}.bin"
 
 
 def _payload(entry: dict[str, object]) -> object:

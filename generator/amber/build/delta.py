@@ -31,7 +31,8 @@ from amber.build.cache import (
     record_key,
     site_fingerprint,
     site_key,
-    tree_folder_name,
+    blob_path,
+    spare_tree_path,
 )
 from amber.build.pool import Job, RenderContext, render_one, start_worker
 from amber.build.quick import ContentListing, output_holds, revocation_token
@@ -264,7 +265,7 @@ class _Delta:
         target_key = str(self.target)
         if not self.state.fingerprint(target_key):
             return None
-        spare = self.paths.root / CACHE_DIR / "trees" / tree_folder_name(target_key)
+        spare = spare_tree_path(self.paths.root / CACHE_DIR, target_key)
         if not spare.is_dir() or spare.is_symlink():
             return None
         config = self._config()
@@ -367,8 +368,7 @@ class _Delta:
         for sid, old_rec in old_records.items():
             new_rec = records.get(sid)
             if old_rec is not None and (new_rec is None or new_rec.key != old_rec.key):
-                blob = self.paths.root / CACHE_DIR / "pages" / old_rec.key[:2] / \
-                    f"{old_rec.key}.bin"
+                blob = blob_path(self.paths.root / CACHE_DIR, old_rec.key)
                 blob.unlink(missing_ok=True)
 
         rows = self._output_listing(new_output)

@@ -28,10 +28,10 @@ from amber.build.cache import (
     record_key,
     site_fingerprint,
     site_key,
-    tree_folder_name,
+    spare_tree_path,
 )
 from amber.build import delta
-from amber.build.pool import Job, RenderContext, default_jobs, read_share_file, render_all, \
+from amber.build.pool import Job, RenderContext, default_jobs, snapshot_to_render, render_all, \
     render_one, start_worker
 from amber.build.result import BuildResult
 from amber.build.swap import (
@@ -280,7 +280,7 @@ def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:
 def _spare_tree(store: BuildCache, target: Path) -> tuple[Path, bool]:
     """The tree to bring up to date: the cache's spare copy, or a fresh folder."""
     if store.directory is not None:
-        spare = store.directory / "trees" / tree_folder_name(str(target))
+        spare = spare_tree_path(store.directory, str(target))
         try:
             spare.mkdir(parents=True, exist_ok=True)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -303,7 +303,7 @@ def _share_bytes(rel: str, records: dict[str, ShareRecord], store: BuildCache,
         tree, context.tree = context.tree, None
         try:
             _, _, files = render_one(Job(share_id, Path(), keys.get(share_id), None, True,
-                                         read_share_file(context.paths.share_file(share_id))))
+                                         snapshot_to_render(context.paths.share_file(share_id))))
         finally:
             context.tree = tree
         assert files is not None

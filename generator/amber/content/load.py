@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from amber.content.ids import SLUG_RE, UUID_ANYWHERE, is_share_id
 from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
@@ -19,6 +19,7 @@ from amber.content.nodes import ParseError, parse_file
 from amber.content.schema import normalise_base_url, read_conversation, read_site
 from amber.content.snapshot import read_snapshot, read_tombstones
 from amber.errors import AmberError, ContentError, Problem
+from amber.progress import progress
 
 CONVERSATION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -137,6 +138,54 @@ class SiteContent:
         return self.config
 
 
+Signature = tuple[int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode) from ``lstat``: changes whenever a file is rewritten
+or replaced."""
+
+T = TypeVar("T")
+
+
+class ParseCache:
+    """Content files read and validated before, kept by path and signature.
+
+    The preview server loads the same site after every save. Parsing a share file
+    takes tens of milliseconds, so a full load of 1,000 shares takes most of a
+    minute while a save changes one file: with a cache, ``load_content`` parses a
+    file again only when its signature changed, and gives exactly what it would
+    give without one. Every load still lists and stats every file, so a change is
+    never missed however it was made. Files gone since the last load are dropped.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[Signature, object]] = {}
+        self._seen: set[tuple[str, str]] = set()
+        self.parsed = 0
+        """Files parsed by the latest load (0 when nothing changed)."""
+        self.loads = 0
+
+    def read(self, kind: str, path: Path, read: Callable[[Path], T]) -> T:
+        key = (kind, str(path))
+        self._seen.add(key)
+        sig = _signature(path)  # before reading: a write during the read shows next time
+        hit = self._entries.get(key)
+        if sig is not None and hit is not None and hit[0] == sig:
+            return hit[1]  # type: ignore[return-value]
+        value = read(path)
+        self.parsed += 1
+        if sig is not None:
+            self._entries[key] = (sig, value)
+        return value
+
+    def start(self) -> None:
+        self._seen = set()
+        self.parsed = 0
+
+    def finish(self) -> None:
+        for key in [k for k in self._entries if k not in self._seen]:
+            del self._entries[key]
+        self.loads += 1
+
+
 def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
     """``config`` with ``--base-url`` in place of site.yaml's, when one was given."""
     if base_url is None:
@@ -149,7 +198,7 @@ def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
 
 def load_content(
     paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None,
-    light: bool = False, keep: int = 0,
+    light: bool = False, keep: int = 0, cache: ParseCache | None = None,
 ) -> SiteContent:
     """Read site.yaml, conversations, shares and revoked.yaml; collect every problem.
 
@@ -160,23 +209,28 @@ def load_content(
     two fields are filled): a build of 10,000 shares then holds no conversation text,
     and its worker processes read the snapshots they render. ``keep`` snapshots are
     kept all the same (the first ones read), so a build of a few hundred changed shares
-    does not parse them twice.
+    does not parse them twice. ``cache`` keeps parsed files between loads of the same
+    site (the preview server's): the result is the same as without it.
     """
     site = SiteContent(paths)
     if not paths.content.is_dir():
         site.problems.append(Problem(paths.content, "no content/ directory here; run `amber "
                                      "init` or pass --site DIR"))
         return site
-    site.config = _load_site_yaml(paths.site_yaml, site.problems)
+    if cache is not None:
+        cache.start()
+    site.config = load_site_yaml(paths.site_yaml, site.problems)
     for directory in (paths.conversations, paths.shares, paths.assets):
         if directory.is_symlink():
             site.problems.append(Problem(directory, "is a symbolic link; amber reads and "
                                          "publishes only files that are inside content/"))
-    _load_conversations(paths.conversations, site, memo, light)
-    site.tombstones = _load_tombstones(paths.revoked, site.problems)
+    _load_conversations(paths.conversations, site, memo, light, cache)
+    site.tombstones = load_tombstones(paths.revoked, site.problems)
     if snapshots:
-        _load_snapshots(paths.shares, site, memo, light, keep)
-        _check_revocations(site, memo)
+        _load_snapshots(paths.shares, site, memo, light, keep, cache)
+        _check_revocations(site, memo, cache)
+    if cache is not None:
+        cache.finish()
     # Within a file, report top to bottom, as an editor would show them.
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in site.problems))}
     site.problems.sort(key=lambda p: (order[p.path], p.line or 0, p.col or 0))
@@ -197,7 +251,8 @@ _LINKED_FILE = ("is a symbolic link; amber reads and publishes only files that a
                 "content/")
 
 
-def _load_site_yaml(path: Path, problems: list[Problem]) -> SiteConfig | None:
+def load_site_yaml(path: Path, problems: list[Problem]) -> SiteConfig | None:
+    """``content/site.yaml``, or None with the reasons in ``problems``."""
     if path.is_symlink():  # its title and author are published: never from outside content/
         problems.append(Problem(path, _LINKED_FILE))
         return None
@@ -241,9 +296,10 @@ def _signature(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | None,
-                        light: bool = False) -> None:
+                        light: bool = False, cache: ParseCache | None = None) -> None:
     seen: dict[str, Path] = {}
-    for path in _regular_files(directory, site.problems):
+    files = _regular_files(directory, site.problems)
+    for path in _progress(files, "Loading conversations", cache):
         if path.suffix.lower() not in CONVERSATION_SUFFIXES:
             continue
         slug = path.stem
@@ -260,10 +316,11 @@ def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | Non
             seen[slug] = path
             continue
         before = _signature(path)
-        node = _parse(path, site.problems)
-        if node is None:
-            continue
-        conv, found = read_conversation(node, path, slug)
+        if cache is not None:
+            conv, found = cache.read("conversation", path,
+                                     lambda p, slug=slug: read_conversation_file(p, slug))
+        else:
+            conv, found = read_conversation_file(path, slug)
         site.problems.extend(found)
         if conv is not None:
             if light:
@@ -275,7 +332,34 @@ def _load_conversations(directory: Path, site: SiteContent, memo: FileMemo | Non
                 memo.remember(path, slug, before)
 
 
-def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
+def read_conversation_file(path: Path, slug: str) -> tuple[Conversation | None, list[Problem]]:
+    """One conversation file, parsed and validated: the conversation (None if unusable)
+    and every problem found, parse errors included."""
+    problems: list[Problem] = []
+    node = _parse(path, problems)
+    if node is None:
+        return None, problems
+    conv, found = read_conversation(node, path, slug)
+    return conv, problems + found
+
+
+def read_share_file(path: Path) -> tuple[Snapshot | None, list[Problem]]:
+    """One share file, parsed, validated and its digest checked."""
+    problems: list[Problem] = []
+    node = _parse(path, problems)
+    if node is None:
+        return None, problems
+    snap, found = read_snapshot(node, path)
+    return snap, problems + found
+
+
+def _progress(files: list[Path], label: str, cache: ParseCache | None) -> Iterable[Path]:
+    """A progress bar on a terminal, except for a cached reload (a file or two to parse)."""
+    return files if cache is not None and cache.loads else progress(files, label)
+
+
+def load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
+    """``content/revoked.yaml`` (none when it does not exist), problems in ``problems``."""
     if path.is_symlink():  # a dangling link must not read as "nothing revoked"
         problems.append(Problem(path, _LINKED_FILE))
         return []
@@ -290,8 +374,9 @@ def _load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
 
 
 def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
-                    light: bool = False, keep: int = 0) -> None:
-    for path in _regular_files(directory, site.problems):
+                    light: bool = False, keep: int = 0, cache: ParseCache | None = None) -> None:
+    files = _regular_files(directory, site.problems)
+    for path in _progress(files, "Loading shares", cache):
         if path.suffix != ".yaml" or not is_share_id(path.stem):
             site.problems.append(Problem(path, "not a share file: content/shares/ holds only "
                                          "<uuid4>.yaml files written by `amber share`"))
@@ -303,10 +388,10 @@ def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
                                                          known.title, known.author, path)
                 continue
         before = _signature(path)
-        node = _parse(path, site.problems)
-        if node is None:
-            continue
-        snap, found = read_snapshot(node, path)
+        if cache is not None:
+            snap, found = cache.read("snapshot", path, read_share_file)
+        else:
+            snap, found = read_share_file(path)
         site.problems.extend(found)
         if snap is not None:
             if light and len(site.snapshots) >= keep:
@@ -330,15 +415,20 @@ def load_snapshot_unverified(paths: SitePaths, share_id: str) -> Snapshot:
     return snap
 
 
-def _check_revocations(site: SiteContent, memo: FileMemo | None = None) -> None:
+def _check_revocations(site: SiteContent, memo: FileMemo | None = None,
+                       cache: ParseCache | None = None) -> None:
     """A revoked ID must not come back, by a bad merge or by hand, anywhere in content/."""
-    if memo is None:
+    if memo is None and cache is None:
         site.problems.extend(revocation_problems(site, _content_text_files(site.paths)))
         return
 
     def mentions(path: Path) -> Sequence[tuple[str, int]]:
-        known = memo.mentions(path)
-        return known if known is not None else share_id_mentions(path)
+        known = memo.mentions(path) if memo is not None else None
+        if known is not None:
+            return known
+        if cache is not None:
+            return cache.read("mentions", path, share_id_mentions)
+        return share_id_mentions(path)
 
     site.problems.extend(revocation_problems(site, _content_text_files(site.paths), mentions))
 
@@ -370,7 +460,7 @@ def revocation_problems(
 ) -> list[Problem]:
     """Snapshots of revoked shares, and files that mention a revoked ID.
 
-    ``mentions`` lets the preview server pass a cached reader; the rule stays here.
+    ``mentions`` reads a file's share IDs (``share_id_mentions``, or a cached reader).
     """
     revoked = site.revoked_ids
     if not revoked:

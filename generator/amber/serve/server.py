@@ -19,7 +19,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from amber.content.load import SitePaths, _load_site_yaml
+from amber.content.load import SitePaths, load_site_yaml
 from amber.errors import AmberError, Problem
 from amber.serve.app import COMMON_HEADERS, App, Request, Response
 from amber.serve.rebuild import Rebuilder
@@ -151,7 +151,7 @@ class PreviewServer:
         if build is not None:
             return build.config.base_path
         problems: list[Problem] = []
-        config = _load_site_yaml(self.paths.site_yaml, problems)
+        config = load_site_yaml(self.paths.site_yaml, problems)
         return config.base_path if config else "/"
 
     def start(self) -> None:
