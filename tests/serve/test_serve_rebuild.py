@@ -11,6 +11,7 @@ import pytest
 
 import amber.serve.builder as builder_module
 from amber.build.memory import render_site
+from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
 from amber.serve.rebuild import QUIET_SECONDS, Rebuilder, draft_sources
 from amber.serve.state import LiveSite
@@ -37,13 +38,13 @@ def rebuilder(serve_site: Path) -> Rebuilder:
 
 def test_the_served_site_is_what_amber_build_writes(rebuilder: Rebuilder, serve_site: Path,
                                                     tmp_path: Path) -> None:
-    build = rebuilder.live.state.build
-    assert build is not None
+    served = rebuilder.live.state.build
+    assert served is not None
     out = tmp_path / "out"
     build(serve_site, output=out, use_cache=False)
     written = {p.relative_to(out).as_posix(): p.read_bytes()
                for p in out.rglob("*") if p.is_file()}
-    assert build.files == written
+    assert served.files == written
     assert not (serve_site / "output").exists()  # serving writes nothing
 
 
@@ -121,7 +122,7 @@ def test_a_template_change_renders_every_page_again_without_markdown(
     monkeypatch.setattr(builder_module, "share_page", counting)
     templates = serve_site / "themes" / "default" / "templates"
     templates.mkdir(parents=True)
-    packaged = Path(builder_module.__file__).parents[2] / "themes" / "default" / "templates"
+    packaged = Path(builder_module.__file__).parents[3] / "themes" / "default" / "templates"
     share_html = (packaged / "share.html").read_text("utf-8")
     (templates / "share.html").write_text(
         share_html.replace("{% block content %}", "{% block content %}<p>THEME-MARK</p>", 1),
