@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -271,16 +272,42 @@ def test_every_repository_path_the_docs_name_exists() -> None:
 
 # -- the docs site builds with no warning ------------------------------------------------
 
+MKDOCS_BUILD = ["mkdocs", "build", "--strict"]
+"""No ``--quiet``: it raises MkDocs' log level above WARNING, so warnings are never counted
+and ``--strict`` passes whatever is broken (MkDocs 1.6, mkdocs/mkdocs#4126)."""
 
-def test_docs_site_builds_strictly(tmp_path: Path) -> None:
+
+def build_docs(root: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     if importlib.util.find_spec("mkdocs") is None:
         if os.environ.get("CI"):
             pytest.fail("mkdocs is not installed: it is in the test extra of pyproject.toml")
         pytest.skip("mkdocs is not installed (pip install -e '.[test]')")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-         "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    return subprocess.run(
+        [sys.executable, "-m", *MKDOCS_BUILD, "--site-dir", str(site_dir)],
+        cwd=root, capture_output=True, text=True, timeout=300, check=False,
     )
+
+
+def test_docs_site_builds_strictly(tmp_path: Path) -> None:
+    done = build_docs(ROOT, tmp_path / "site")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "site" / "reference" / "cli" / "index.html").is_file()
+
+
+def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
+    """The build above can fail: a link to a missing anchor aborts it."""
+    (tmp_path / "mkdocs.yml").write_bytes((ROOT / "mkdocs.yml").read_bytes())
+    shutil.copytree(DOCS, tmp_path / "docs")
+    index = tmp_path / "docs" / "index.md"
+    index.write_text(index.read_text("utf-8") + "\n[gone](themes.md#no-such-heading)\n", "utf-8")
+    done = build_docs(tmp_path, tmp_path / "site")
+    assert done.returncode != 0
+    assert "no-such-heading" in done.stderr
+
+
+def test_ci_builds_the_docs_strictly() -> None:
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    line = next((line for line in ci.splitlines() if "mkdocs build" in line), None)
+    assert line is not None, ".ci/run builds the docs"
+    assert " ".join(MKDOCS_BUILD) in line
+    assert "--quiet" not in line and " -q" not in line
