@@ -270,6 +270,26 @@ def test_every_repository_path_the_docs_name_exists() -> None:
     assert missing == []
 
 
+_MEASURED = re.compile(r"(?<![<=] )(?<![\w.])\d+(?:\.\d+)? ?(?:s|ms|MB)\b")
+"""A time or size in a table cell (``28.18 s``, ``155 ms``, ``79 MB``), not a target (``< 1 s``)."""
+
+
+@pytest.mark.parametrize("name", ["README.md", "bench/README.md"])
+def test_benchmark_figures_live_only_on_the_performance_page(name: str) -> None:
+    text = (ROOT / name).read_text("utf-8")
+    rows = [line for line in text.splitlines()
+            if line.startswith("|") and _MEASURED.search(line)]
+    assert rows == [], f"{name} has figures; they belong in docs/performance.md"
+    assert "performance" in text
+
+
+def test_the_figure_pattern_finds_figures_but_not_targets() -> None:
+    assert _MEASURED.search("| amber cold (2 jobs) | 28.18 s | 79 MB |")
+    assert _MEASURED.search("| save -> reload event | 126 / 267 ms |")
+    assert not _MEASURED.search("| no-op rebuild < 1 s | 10,000 | median wall time |")
+    assert not _MEASURED.search("| amber peak RSS < 400 MB | 10,000 |")
+
+
 # -- the docs site builds with no warning ------------------------------------------------
 
 MKDOCS_BUILD = ["mkdocs", "build", "--strict"]
