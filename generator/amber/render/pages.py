@@ -46,7 +46,7 @@ class MessageView:
     role: str
     """user, assistant, system or tool (for CSS classes)."""
     role_label: str
-    """Human label: You, Assistant, System, Tool."""
+    """Human label: User, Assistant, System, Tool."""
     model: str | None
     """The model that wrote this message, when known (shown for assistant messages)."""
     created: str | None
