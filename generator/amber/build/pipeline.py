@@ -31,8 +31,15 @@ from amber.build.cache import (
     spare_tree_path,
 )
 from amber.build import delta
-from amber.build.pool import Job, RenderContext, default_jobs, snapshot_to_render, render_all, \
-    render_one, start_worker
+from amber.build.pool import (
+    Job,
+    RenderContext,
+    default_jobs,
+    render_all,
+    render_one,
+    snapshot_to_render,
+    start_worker,
+)
 from amber.build.result import BuildResult
 from amber.build.swap import (
     Manifest,
@@ -96,7 +103,7 @@ def build(
     paths = SitePaths(root)
     target = (output if output is not None else paths.output).absolute()
     settings = quick.settings_key(target, base_url,
-                                       f"{shard.index}/{shard.count}" if shard else None)
+                                  f"{shard.index}/{shard.count}" if shard else None)
     static, listing = "", {}
     if use_cache:
         probe = quick.probed(paths.root, settings)
