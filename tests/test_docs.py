@@ -22,6 +22,7 @@ from types import ModuleType
 
 import pytest
 import yaml
+
 from amber.cli import make_parser
 from amber.content.model import PART_FIELDS
 from amber.content.schema import SITE_OPTIONAL, SITE_REQUIRED
