@@ -85,10 +85,22 @@ def test_fast_build_parse_leaves_the_rest_to_the_full_parser(
     assert capsys.readouterr() == ("", "")  # the full parser reports it, once
 
 
-def test_fast_build_parse_imports_no_other_command() -> None:
-    code = ("import sys; from amber.cli import _build_args; _build_args(['build']); "
+def _amber_modules_after(statement: str) -> list[str]:
+    code = (f"import sys; {statement}; "
             "print(' '.join(sorted(m for m in sys.modules if m.startswith('amber'))))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout.split()
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_the_full_parser_imports_no_stage_a_handler_needs() -> None:
+    """`amber --help` and every command but a plain build build the full parser first."""
+    loaded = _amber_modules_after("from amber.cli import make_parser; make_parser()")
+    heavy = ("amber.build", "amber.render", "amber.review", "amber.serve", "amber.scaffold",
+             "amber.content.shares", "amber.content.sensitive")
+    assert [m for m in loaded if m.startswith(heavy)] == []
+
+
+def test_fast_build_parse_imports_no_other_command() -> None:
+    loaded = _amber_modules_after("from amber.cli import _build_args; _build_args(['build'])")
     assert loaded == ["amber", "amber.cli", "amber.commands", "amber.commands.build",
                       "amber.errors"]

@@ -10,9 +10,15 @@ A command module gathers what the person asked for, calls the stages that do the
 work (``amber.content``, ``amber.build``, ``amber.review``, ``amber.serve``,
 ``amber.importers``, ``amber.scaffold``, ``amber.lock``), and reports. It may import
 those and ``amber.errors``, and another command module for a shared option; never
-``amber.cli``, which imports the commands. ``build`` is imported on every ``amber
-build``, before the no-op check: its module imports only the standard library, and
-its handler imports the build.
+``amber.cli``, which imports the commands.
+
+Building the parser imports every command module (for ``amber --help``, a usage
+mistake, and every command but a plain build), so their own imports stay light:
+what loads the renderer, the secrets scanner or the scaffold (``amber.build``,
+``amber.render``, ``amber.content.shares``, ``amber.content.sensitive``,
+``amber.scaffold``, ``amber.review``, ``amber.serve``) is imported by the handler
+that needs it. ``build`` is imported on every ``amber build``, before the no-op
+check: its module imports only the standard library.
 
 This file imports nothing: ``amber build`` loads only the module it needs.
 """

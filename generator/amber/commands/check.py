@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from amber.build.check import check_content
 from amber.content.load import SitePaths, load_content
 from amber.errors import ContentError
 
@@ -24,6 +23,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_check(args: argparse.Namespace, root: Path) -> int:
+    from amber.build.check import check_content
+
     content = load_content(SitePaths(root))
     report = check_content(content)
     for warning in report.warnings:

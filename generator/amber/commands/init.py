@@ -7,11 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from amber.atomic import write_atomic
 from amber.content.load import SitePaths
 from amber.content.schema import normalise_base_url
 from amber.errors import RefusedError, UsageError
-from amber.scaffold import check_requirement, write_workflows
 
 DESCRIPTION = """\
 Create content/site.yaml, a sample conversation, content/shares/, a .gitignore and the GitHub
@@ -66,6 +64,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
+    from amber.atomic import write_atomic
+    from amber.scaffold import check_requirement, write_workflows
+
     target = (args.dir or Path.cwd()).resolve()
     paths = SitePaths(target)
     if paths.site_yaml.exists():

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from amber.content.load import SitePaths, load_content
-from amber.content.shares import share_states, share_url
 
 DESCRIPTION = """\
 List active shares: ID, title, listed or not, author, date frozen, and state:
@@ -31,6 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def cmd_list(args: argparse.Namespace, root: Path) -> int:
+    from amber.content.shares import share_states, share_url
+
     content = load_content(SitePaths(root))
     if content.config is None:
         content.require_valid()

@@ -9,7 +9,6 @@ from pathlib import Path
 from amber.commands.prompts import confirm
 from amber.content.ids import is_share_id
 from amber.content.load import SitePaths, load_content
-from amber.content.shares import resolve_share_id, revoke
 from amber.errors import ContentError, UsageError
 from amber.lock import revocation_journal, writes_site
 
@@ -31,6 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 @writes_site()
 def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
+    from amber.content.shares import resolve_share_id, revoke
+
     if args.all and args.ids:
         raise UsageError("give share IDs or --all, not both")
     if not args.all and not args.ids:

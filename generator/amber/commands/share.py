@@ -6,19 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from amber.build.check import guard_sensitive, snapshot_findings
 from amber.commands.prompts import confirm
 from amber.content.ids import is_share_id
 from amber.content.load import SitePaths, load_content, load_snapshot_unverified
 from amber.content.nodes import unusable_character
-from amber.content.sensitive import new_findings, scan_messages
-from amber.content.shares import (
-    create_shares,
-    find_conversation,
-    refreeze,
-    resolve_share_id,
-    share_url,
-)
 from amber.content.snapshot import source_digest
 from amber.errors import RefusedError, UsageError
 from amber.lock import writes_site
@@ -83,6 +74,10 @@ def refuse_unusable(option: str, value: str | None) -> None:
 
 @writes_site()
 def cmd_share(args: argparse.Namespace, root: Path) -> int:
+    from amber.build.check import guard_sensitive
+    from amber.content.sensitive import scan_messages
+    from amber.content.shares import create_shares, find_conversation, share_url
+
     content = load_content(SitePaths(root))
     config = content.require_valid()
     if args.title is not None and len(args.conversations) > 1:
@@ -128,6 +123,10 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
 
 @writes_site()
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
+    from amber.build.check import guard_sensitive, snapshot_findings
+    from amber.content.sensitive import new_findings, scan_messages
+    from amber.content.shares import refreeze, resolve_share_id, share_url
+
     if args.title is not None and not args.title.strip():
         raise UsageError("--title must not be empty")
     refuse_unusable("--title", args.title)
