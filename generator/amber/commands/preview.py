@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from amber.commands.serve import add_server_options, check_port
+from amber.commands.share import add_name_options
 from amber.content.ids import SLUG_RE
 from amber.content.load import CONVERSATION_SUFFIXES, SitePaths
 from amber.errors import RefusedError, UsageError
@@ -37,10 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     p.add_argument("conversation", metavar="CONV")
     p.add_argument("--title", help="try another title (as `amber share --title`)")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--name", nargs="?", const=True, default=None, metavar="NAME",
-                     help="show 'Shared by NAME' (default NAME: author in site.yaml)")
-    who.add_argument("--anonymous", action="store_true", help="show no name (the default)")
+    add_name_options(p)
     add_server_options(p)
     p.set_defaults(handler=cmd_preview)
 

@@ -1,0 +1,91 @@
+"""``amber init [DIR]``: create a new site, with a sample conversation and CI workflows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from amber.content.load import SitePaths
+from amber.content.schema import normalise_base_url
+from amber.errors import RefusedError, UsageError
+
+DESCRIPTION = """\
+Create content/site.yaml, a sample conversation, content/shares/, a .gitignore and the GitHub
+workflows .github/workflows/pages.yml and review.yml in DIR (default: the current directory)."""
+
+SAMPLE_SITE = """\
+# amber site settings. Unknown keys are errors.
+title: {title}
+base_url: {base_url}
+# author: Your Name        # shown as "Shared by ..." with `amber share --name`
+language: en
+theme: default
+"""
+
+SAMPLE_CONVERSATION = """\
+title: Welcome to amber
+created: 2026-01-01T12:00:00Z
+messages:
+  - role: user
+    content: What does amber do with this file?
+  - role: assistant
+    content: |
+      This is a **live conversation**: edit it as you like. When you are ready,
+      freeze it into a share link:
+
+      ```bash
+      amber share welcome
+      amber build
+      ```
+
+      The share is a snapshot; later edits here do not change it until you run
+      `amber update ID`.
+"""
+
+GITIGNORE = b"output/\n.amber-cache/\n__pycache__/\n"
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser(
+        "init", help="create a new site",
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("dir", nargs="?", type=Path, default=None, metavar="DIR")
+    p.add_argument("--title", default="My shared conversations", help="the site's title")
+    p.add_argument("--base-url", default="https://example.github.io/chats/",
+                   help="absolute URL the site will be served at")
+    p.add_argument("--requirement", metavar="SPEC",
+                   help="pip requirement the GitHub workflows install amber from (default: "
+                        "where this amber was installed from, when CI can reach it)")
+    # The site is DIR, which need not exist yet: --site and the current folder do not apply.
+    p.set_defaults(handler=cmd_init, needs_site=False)
+
+
+def cmd_init(args: argparse.Namespace, root: Path | None) -> int:
+    from amber.atomic import write_atomic
+    from amber.scaffold import check_requirement, write_workflows
+
+    target = (args.dir or Path.cwd()).resolve()
+    paths = SitePaths(target)
+    if paths.site_yaml.exists():
+        raise RefusedError(f"{paths.site_yaml} already exists; not overwriting a site")
+    base_url = normalise_base_url(args.base_url)
+    if base_url is None:
+        raise UsageError(f"--base-url: {args.base_url!r} is not an absolute http(s) URL")
+    requirement = check_requirement(args.requirement) if args.requirement is not None else None
+    title = json.dumps(args.title, ensure_ascii=False)
+    write_atomic(paths.site_yaml, SAMPLE_SITE.format(title=title, base_url=base_url).encode())
+    sample = paths.conversations / "welcome.yaml"
+    if not sample.exists():
+        write_atomic(sample, SAMPLE_CONVERSATION.encode())
+    paths.shares.mkdir(parents=True, exist_ok=True)
+    (paths.shares / ".gitkeep").touch()
+    gitignore = target / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, GITIGNORE)
+    write_workflows(target, requirement)
+    print(f"Created a site in {target}. Next: cd there, then `amber share welcome` and "
+          "`amber build`.", file=sys.stderr)
+    return 0

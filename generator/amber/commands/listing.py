@@ -1,0 +1,70 @@
+"""``amber list``: every active share and whether it is stale.
+
+Named ``listing`` so that importing it never shadows the builtin ``list``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from amber.content.load import SitePaths, load_content
+
+DESCRIPTION = """\
+List active shares: ID, title, listed or not, author, date frozen, and state:
+current, stale (the conversation changed since freezing) or source gone."""
+
+TITLE_WIDTH = 40
+"""Longer titles are cut to this many characters in the table (not in --json)."""
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser(
+        "list", help="list active shares and their state",
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_list)
+
+
+def cmd_list(args: argparse.Namespace, root: Path) -> int:
+    from amber.content.shares import share_states, share_url
+
+    content = load_content(SitePaths(root))
+    if content.config is None:
+        content.require_valid()
+    for problem in content.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    states = share_states(content)
+    rows = [{
+        "id": s.snapshot.id,
+        "title": s.snapshot.title,
+        "listed": s.snapshot.listed,
+        "author": s.snapshot.author,
+        "frozen": s.snapshot.frozen,
+        "source": s.snapshot.source,
+        "state": s.state,
+        "messages": len(s.snapshot.messages),
+        "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
+    } for s in states]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No active shares. Share a conversation with: amber share CONV", file=sys.stderr)
+        return 0
+    table = [("ID", "TITLE", "LISTED", "AUTHOR", "FROZEN", "STATE")]
+    for r in rows:
+        title = str(r["title"])
+        table.append((
+            str(r["id"]),
+            title if len(title) <= TITLE_WIDTH else title[:TITLE_WIDTH - 1] + "…",
+            "listed" if r["listed"] else "unlisted", str(r["author"] or "anonymous"),
+            str(r["frozen"])[:10], str(r["state"]),
+        ))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0

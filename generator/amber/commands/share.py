@@ -1,0 +1,174 @@
+"""``amber share CONV...`` and ``amber update ID``: freeze conversations into share links."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from amber.commands.prompts import confirm
+from amber.content.ids import is_share_id
+from amber.content.load import SitePaths, load_content, load_snapshot_unverified
+from amber.content.nodes import unusable_character
+from amber.content.snapshot import source_digest
+from amber.errors import RefusedError, UsageError
+from amber.lock import writes_site
+
+SHARE_DESCRIPTION = """\
+Freeze each CONV (a slug or a file in content/conversations/) into a new snapshot
+content/shares/<id>.yaml with a fresh random ID, and print its URL.
+Shares are unlisted and anonymous unless --listed / --name say otherwise.
+Later edits of the conversation do not change the share; see `amber update`."""
+
+UPDATE_DESCRIPTION = """\
+Re-freeze share ID from the current state of its source conversation, keeping
+the same ID and URL. Title, name and visibility stay as they are."""
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser(
+        "share", help="freeze conversations into new share links",
+        description=SHARE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("conversations", nargs="+", metavar="CONV")
+    p.add_argument("--title", help="title of the share (default: the conversation's title)")
+    add_name_options(p)
+    p.add_argument("--listed", action="store_true",
+                   help="list it on the index, sitemap and feed (default: unlisted, "
+                        "reachable only by its URL)")
+    _add_consent_options(p)
+    p.set_defaults(handler=cmd_share)
+
+    p = commands.add_parser(
+        "update", help="re-freeze a share from its current conversation",
+        description=UPDATE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("id", metavar="ID", help="share ID or share URL")
+    p.add_argument("--title", help="also change the share's title")
+    _add_consent_options(p)
+    p.set_defaults(handler=cmd_update)
+
+
+def add_name_options(parser: argparse.ArgumentParser) -> None:
+    """--name [NAME] or --anonymous: who the page says shared it (also `amber preview`)."""
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--name", nargs="?", const=True, default=None, metavar="NAME",
+                     help="show 'Shared by NAME' (default NAME: author in site.yaml)")
+    who.add_argument("--anonymous", action="store_true", help="show no name (the default)")
+
+
+def _add_consent_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--allow-sensitive", action="store_true",
+                        help="publish even what looks like secrets or personal data "
+                             "(recorded in the share)")
+
+
+def refuse_unusable(option: str, value: str | None) -> None:
+    """A value no content file may hold (control characters) must not reach a snapshot."""
+    found = unusable_character(value) if value is not None else None
+    if found is not None:
+        raise UsageError(f"{option} holds the control character {found}, which a share "
+                         "file cannot hold; remove it")
+
+
+@writes_site()
+def cmd_share(args: argparse.Namespace, root: Path) -> int:
+    from amber.build.check import guard_sensitive
+    from amber.content.sensitive import scan_messages
+    from amber.content.shares import create_shares, find_conversation, share_url
+
+    content = load_content(SitePaths(root))
+    config = content.require_valid()
+    if args.title is not None and len(args.conversations) > 1:
+        raise UsageError("--title applies to one conversation; share them one at a time")
+    if args.title is not None and not args.title.strip():
+        raise UsageError("--title must not be empty")
+    refuse_unusable("--title", args.title)
+    refuse_unusable("--name", args.name if isinstance(args.name, str) else None)
+    convs = []
+    for ref in args.conversations:
+        conv = find_conversation(content, ref)
+        if conv not in convs:
+            convs.append(conv)
+    author: str | None = None
+    if args.name is True:
+        if not config.author:
+            raise RefusedError("--name: content/site.yaml has no author; add one, or give "
+                               "the name: --name 'Jane Doe'")
+        author = config.author
+    elif isinstance(args.name, str):
+        if not args.name.strip():
+            raise UsageError("--name must not be empty")
+        author = args.name.strip()
+    found = [(conv, scan_messages(args.title or conv.title, conv.messages,
+                                  language=config.language)) for conv in convs]
+    guard_sensitive([(conv.path or Path(conv.slug), f) for conv, f in found],
+                    allow=args.allow_sensitive)
+    accepted = {conv.slug for conv, f in found if f}
+    visibility = "listed on the index" if args.listed else "unlisted (only people with the link)"
+    shown = f"as {author}" if author else "anonymously"
+    for conv in convs:
+        print(f"{conv.slug}: {conv.title!r}, {len(conv.messages)} messages", file=sys.stderr)
+    question = f"Share {len(convs)} conversation(s) {shown}, {visibility}?"
+    if not confirm(question, args.yes, destructive=False):
+        print("amber: nothing shared", file=sys.stderr)
+        return 1
+    snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
+                          allow_sensitive=accepted)
+    for snap in snaps:
+        print(share_url(config, snap.id))
+    return 0
+
+
+@writes_site()
+def cmd_update(args: argparse.Namespace, root: Path) -> int:
+    from amber.build.check import guard_sensitive, snapshot_findings
+    from amber.content.sensitive import new_findings, scan_messages
+    from amber.content.shares import refreeze, resolve_share_id, share_url
+
+    if args.title is not None and not args.title.strip():
+        raise UsageError("--title must not be empty")
+    refuse_unusable("--title", args.title)
+    paths = SitePaths(root)
+    content = load_content(paths)
+    # The share being updated may itself be hand-edited: that is what update repairs.
+    # Everything else must be sound before anything is written.
+    target = args.id.strip().rstrip("/").rsplit("/", 1)[-1].lower()
+    own_file = paths.share_file(target) if is_share_id(target) else None
+    own_problems = [p for p in content.problems if own_file is not None and p.path == own_file]
+    content.problems = [p for p in content.problems if p not in own_problems]
+    config = content.require_valid()
+    tampered = False
+    if own_problems and target not in content.revoked_ids:
+        content.snapshots[target] = load_snapshot_unverified(paths, target)
+        tampered = True
+    share_id = resolve_share_id(content, args.id)
+    old = content.snapshots[share_id]
+    conv = content.conversations.get(old.source)
+    allow = False
+    if conv is not None:
+        title = args.title if args.title is not None else old.title
+        findings = scan_messages(title, conv.messages, language=config.language)
+        # An earlier --allow-sensitive covers what that snapshot already held, nothing new.
+        carried = old.allow_sensitive and not new_findings(
+            findings, snapshot_findings(old, config.language))
+        allow = guard_sensitive([(conv.path or Path(conv.slug), findings)],
+                                allow=args.allow_sensitive or carried)
+    if (
+        not tampered
+        and conv is not None
+        and source_digest(conv) == old.source_digest
+        and args.title is None
+        and allow == old.allow_sensitive
+    ):
+        print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
+        print(share_url(config, share_id))
+        return 0
+    question = f"Re-freeze {old.title!r} ({share_id}) from {old.source!r}?"
+    if not confirm(question, args.yes, destructive=True):
+        print("amber: nothing updated", file=sys.stderr)
+        return 1
+    refreeze(content, share_id, title=args.title, allow_sensitive=allow)
+    print(share_url(config, share_id))
+    return 0
