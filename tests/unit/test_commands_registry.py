@@ -15,8 +15,9 @@ import re
 import subprocess
 import sys
 
-import amber.commands
 import pytest
+
+import amber.commands
 from amber.cli import _build_args, make_parser
 from amber.commands import COMMAND_MODULES
 

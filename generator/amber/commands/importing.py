@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amber.content.load import SitePaths
-from amber.importers import FORMAT_NAMES, FORMATS
+from amber.importers.record import FORMAT_NAMES, FORMATS
 from amber.lock import writes_site
 from amber.progress import wants_progress
 
 if TYPE_CHECKING:
-    from amber.importers import Summary
+    from amber.importers.pipeline import Summary
 
 SHOWN_LINES = 50
 """Skip and note lines shown in full; the rest are counted."""
@@ -54,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 @writes_site()
 def cmd_import(args: argparse.Namespace, root: Path) -> int:
-    from amber.importers import run_import
+    from amber.importers.pipeline import run_import
 
     summary = run_import(args.file, SitePaths(root), args.format, _progress_bar())
     for slug in [*summary.imported, *summary.updated]:

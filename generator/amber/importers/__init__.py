@@ -15,22 +15,7 @@ them, in the order an import runs:
 
 Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
 and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown).
+
+The command imports ``pipeline.run_import`` only when it runs, so ``amber
+--help`` does not pay for the importers; this package's own import is light.
 """
-
-from typing import TYPE_CHECKING
-
-from amber.importers.record import FORMAT_NAMES, FORMATS
-
-if TYPE_CHECKING:
-    from amber.importers.pipeline import Summary, run_import
-
-
-def __getattr__(name: str) -> object:
-    """The pipeline loads on first use, so `amber --help` does not pay for it."""
-    if name in ("Summary", "run_import"):
-        from amber.importers import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(name)
-
-__all__ = ["FORMATS", "FORMAT_NAMES", "Summary", "run_import"]
