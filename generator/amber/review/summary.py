@@ -269,7 +269,7 @@ def _warn_sensitive(out: Review, snap: Snapshot, language: str) -> None:
     for finding in snapshot_findings(snap, language):
         verdict = ("accepted with allow_sensitive" if snap.allow_sensitive
                    else "not accepted, so the check fails")
-        out.warnings.append(f"`{snap.id}` ({md(snap.title)}), {finding}: {verdict}")
+        out.warnings.append(f"`{snap.id}` ({md(snap.title)}), {md(str(finding), 200)}: {verdict}")
 
 
 def _stale(base: _Tree, head: _Tree, out: Review) -> None:
