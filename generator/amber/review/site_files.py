@@ -96,17 +96,18 @@ def changed_files(site_root: Path, base: Revision, head: Revision) -> list[FileC
     show."""
     prefix = site_prefix(site_root)
     fields = _diff_tree(site_root, base, head, "--name-status").split(b"\0")
-    statuses = {fields[i + 1].decode("utf-8", "surrogateescape"): fields[i].decode("ascii")
-                for i in range(0, len(fields) - 1, 2)}
+    # Names are decoded for display only; a list, so two names that decode alike both show.
+    statuses = [(fields[i + 1].decode("utf-8", "replace"), fields[i].decode("ascii"))
+                for i in range(0, len(fields) - 1, 2)]
     lines: dict[str, tuple[int, int] | None] = {}
     for record in _diff_tree(site_root, base, head, "--numstat").split(b"\0"):
         added, _, rest = record.partition(b"\t")
         removed, _, raw_path = rest.partition(b"\t")
         if raw_path:
             counts = (int(added), int(removed)) if added.isdigit() and removed.isdigit() else None
-            lines[raw_path.decode("utf-8", "surrogateescape")] = counts
+            lines[raw_path.decode("utf-8", "replace")] = counts
     changes = []
-    for path, status in statuses.items():
+    for path, status in statuses:
         sorted_as = classify(path, prefix)
         if sorted_as is None:
             continue
