@@ -13,6 +13,7 @@ and workflow changes a reviewer has to read, since no share table shows them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -92,6 +93,18 @@ def test_every_environment_is_sandboxed(tmp_path: Path) -> None:
     theme = resolve_theme(tmp_path, "default")
     assert isinstance(make_environment(theme), jinja2.sandbox.SandboxedEnvironment)
     assert isinstance(views.environment(), jinja2.sandbox.SandboxedEnvironment)
+
+
+def test_no_module_makes_a_jinja_environment_of_its_own() -> None:
+    """``sandboxed_environment`` is the one door: a plain ``jinja2.Environment``,
+    ``jinja2.Template`` or ``from_string`` anywhere else would skip the sandbox."""
+    package = Path(views.__file__).parents[1]
+    unsandboxed = re.compile(r"\b(?:Environment|Template|NativeEnvironment)\(|\.from_string\(")
+    found = [f"{path.relative_to(package)}:{number}"
+             for path in sorted(package.rglob("*.py"))
+             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if unsandboxed.search(line) and "SandboxedEnvironment(" not in line]
+    assert found == []
 
 
 def test_the_preview_servers_templates_still_render() -> None:
