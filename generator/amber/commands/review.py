@@ -11,10 +11,14 @@ Print, as Markdown, what the change from BASE to HEAD does to the published site
 shares added, updated (re-frozen), revoked, made listed or unlisted or shown under
 another name, conversations changed whose shares are now stale, and warnings (likely
 secrets or personal data in new content). Each share comes with its title, ID,
-message count, size and URL.
+message count, size and URL. Every other changed file that shapes the site (theme
+templates, scripts and stylesheets, content/site.yaml, workflows, packaging) is
+listed in a section above the shares, and the rest of the change below them.
+Nothing in the change runs: HEAD's templates are rendered in Jinja2's sandbox.
 
 BASE and HEAD are git revisions (HEAD defaults to the HEAD commit: uncommitted edits
-are not reviewed). content/ is read from git objects; the work tree is not touched.
+are not reviewed). content/ and themes/ are read from git objects; the work tree is
+not touched.
 Exits 1 when `amber check` fails at HEAD, after printing the summary.
 """
 

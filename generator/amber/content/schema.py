@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from amber.content.model import PART_FIELDS, ROLES, Conversation, Message, Part, SiteConfig
 from amber.content.nodes import Node
+from amber.content.urls import normalise_base_url
 from amber.errors import Problem
 
 _TIME_RE = re.compile(
@@ -245,7 +245,8 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
             base_url = normalise_base_url(base_url)
             if base_url is None:
                 r.error(fields["base_url"], "base_url: expected an absolute http(s) URL "
-                        "such as https://jane.github.io/chats/")
+                        "such as https://jane.github.io/chats/ (a host name or IP address, "
+                        "a path of letters, digits and - . _ ~ only)")
     author = r.optional_string(fields, "author", "site")
     language = r.optional_string(fields, "language", "site") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
@@ -258,17 +259,3 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
     if r.problems or title is None or base_url is None:
         return None, r.problems
     return SiteConfig(title, base_url, author, language, theme, cname), []
-
-
-def normalise_base_url(url: str) -> str | None:
-    """Accept ``https://host/path`` (adding a trailing '/'); None when not absolute http(s)."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        return None
-    if any(c in url for c in "\"'<> \\") or any(ord(c) < 0x20 for c in url):
-        return None
-    path = parts.path or "/"
-    if not path.endswith("/"):
-        path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"

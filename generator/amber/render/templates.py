@@ -2,17 +2,27 @@
 
 Autoescape is on for every template and undefined names are errors, so a
 theme typo fails the build instead of publishing a blank field.
+
+Templates are code that arrives with the site, and `amber review` renders the
+templates of the change it reviews: a theme must never reach Python. Every
+environment is Jinja2's ``SandboxedEnvironment``, which refuses attributes that
+start with an underscore (``__init__``, ``__globals__``, ``__class__``...),
+function internals and ``str.format`` tricks, so a template sees only the values
+it is handed. A template that tries is a build error that names it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import traceback
 from datetime import datetime
+from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 
-from amber.errors import AmberError
+from amber.errors import AmberError, display_path
 from amber.render.theme import Theme
 
 CSP = (
@@ -22,18 +32,23 @@ CSP = (
 """No inline script or style, nothing from another host."""
 
 
-def make_environment(theme: Theme, *, watch: bool = True) -> jinja2.Environment:
-    """The theme's templates; ``watch=False`` for a one-shot build, which need not ask the
-    file system whether a template changed every time it renders a page."""
-    return jinja2.Environment(
+def sandboxed_environment(template_dirs: list[str], *, watch: bool = True) -> jinja2.Environment:
+    """The one way amber makes a Jinja2 environment: sandboxed, autoescaped, strict."""
+    return jinja2.sandbox.SandboxedEnvironment(
         auto_reload=watch,
-        loader=jinja2.FileSystemLoader(theme.template_dirs),
+        loader=jinja2.FileSystemLoader(template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def make_environment(theme: Theme, *, watch: bool = True) -> jinja2.Environment:
+    """The theme's templates; ``watch=False`` for a one-shot build, which need not ask the
+    file system whether a template changed every time it renders a page."""
+    return sandboxed_environment(theme.template_dirs, watch=watch)
 
 
 def render_template(env: jinja2.Environment, name: str, **context: object) -> bytes:
@@ -44,8 +59,26 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> by
         raise AmberError(f"{where}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise AmberError(f"theme has no template {exc.name!r}") from None
+    except jinja2.sandbox.SecurityError as exc:
+        raise AmberError(f"{_template_line(env, exc, name)}: template refused: {exc} "
+                         "(templates cannot reach Python objects)") from None
     except jinja2.UndefinedError as exc:
         raise AmberError(f"template {name}: {exc.message}") from None
+
+
+def _template_line(env: jinja2.Environment, exc: BaseException, name: str) -> str:
+    """``path/to/template.html:LINE`` of the innermost template frame of ``exc``.
+
+    Jinja2 rewrites a render error's traceback so that its frames carry the
+    template's file name and line; the innermost such frame is where the template
+    did what it did (an included or extended template included).
+    """
+    roots = [Path(d).resolve() for d in getattr(env.loader, "searchpath", ())]
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix and any(path.resolve().is_relative_to(root) for root in roots):
+            return f"{display_path(path)}:{frame.lineno}"
+    return f"template {name}"
 
 
 def display_date(iso: str) -> str:

@@ -57,7 +57,8 @@ class Revision:
         return self.commit[:10]
 
 
-def _git(site_root: Path, *args: str, input: bytes | None = None) -> bytes:
+def git_output(site_root: Path, *args: str, input: bytes | None = None) -> bytes:
+    """What ``git ARGS`` prints in the site's repository; a failure is an AmberError."""
     git = shutil.which("git")
     if git is None:
         raise AmberError("review needs git, and git is not installed")
@@ -74,7 +75,7 @@ def _git(site_root: Path, *args: str, input: bytes | None = None) -> bytes:
 def site_prefix(site_root: Path) -> str:
     """The site folder's path inside its repository (``""`` at the top, else ``sub/dir/``)."""
     try:
-        out = _git(site_root, "rev-parse", "--show-prefix")
+        out = git_output(site_root, "rev-parse", "--show-prefix")
     except AmberError:
         raise AmberError(f"{site_root} is not inside a git repository; review compares "
                          "commits") from None
@@ -86,7 +87,7 @@ def resolve(site_root: Path, rev: str) -> Revision:
     if not rev or rev.startswith("-") or any(ord(c) < 0x20 for c in rev):
         raise UsageError(f"{rev!r} is not a git revision")
     try:
-        out = _git(site_root, "rev-parse", "--verify", "--quiet", "--end-of-options",
+        out = git_output(site_root, "rev-parse", "--verify", "--quiet", "--end-of-options",
                    f"{rev}^{{commit}}")
     except AmberError:
         raise AmberError(f"{rev!r} is not a commit in this repository (for a pull request's "
@@ -97,7 +98,7 @@ def resolve(site_root: Path, rev: str) -> Revision:
 def list_files(site_root: Path, commit: str, prefix: str) -> list[TreeEntry]:
     """Every entry under the site's content/ and themes/ at ``commit``, recursively."""
     paths = [f"{prefix}{folder}" for folder in SITE_FOLDERS]
-    out = _git(site_root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
+    out = git_output(site_root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
     entries = []
     for record in out.split(b"\0"):
         if not record:

@@ -6,7 +6,11 @@ loaders, and compares the shares: added, re-frozen, revoked, made listed or
 unlisted, shown under another name or title; conversations changed so that
 their shares are now stale; likely secrets or personal data in new content.
 HEAD is then checked exactly as `amber check` would check it (``checks``), and
-a failing check makes the review fail too.
+a failing check makes the review fail too. The check renders HEAD's own theme,
+in Jinja2's sandbox like every render, so a template in the change cannot run
+code on the reviewer's machine. Every other changed file that shapes the site
+(templates, scripts, ``site.yaml``, workflows: ``site_files``) is listed in a
+section of its own, above the share tables.
 
 HEAD means the commit, not the work tree: a review describes what would be
 merged, and uncommitted edits are not part of that (`amber check` covers the
@@ -30,6 +34,7 @@ from amber.content.shares import share_url
 from amber.content.snapshot import source_digest
 from amber.errors import AmberError, ContentError, Problem
 from amber.review.git import Revision, materialise, resolve, site_prefix
+from amber.review.site_files import FileChange, changed_files
 
 MAX_ROWS = 200
 """Rows shown per section; a job summary has a size limit, and a reviewer a patience one."""
@@ -70,6 +75,8 @@ class Review:
     warnings: list[str] = field(default_factory=list)
     check: CheckReport = field(default_factory=CheckReport)
     """`amber check` at HEAD."""
+    files: list[FileChange] = field(default_factory=list)
+    """Changed files outside the share data: theme, settings, workflows and the rest."""
 
     @property
     def ok(self) -> bool:
@@ -77,7 +84,16 @@ class Review:
 
     @property
     def unchanged(self) -> bool:
+        """No share is added, changed or revoked (site-wide files may still change)."""
         return not (self.added or self.updated or self.revoked or self.changed or self.stale)
+
+    @property
+    def site_files(self) -> list[FileChange]:
+        return [f for f in self.files if f.alters_site]
+
+    @property
+    def other_files(self) -> list[FileChange]:
+        return [f for f in self.files if not f.alters_site]
 
 
 @dataclass
@@ -134,16 +150,36 @@ def review(site_root: Path, base_ref: str, head_ref: str = "HEAD") -> Review:
         head = _load(site_root, head_rev, Path(scratch) / "head")
         result = Review(base_rev, head_rev)
         _compare(base, head, result)
+        result.files = changed_files(site_root, base_rev, head_rev)
         result.check = _check(head)
     return result
+
+
+_LOCATED = re.compile(r"(?P<path>[^:\n]+):(?P<line>\d+): (?P<message>.*)", re.DOTALL)
+
+
+def _error_problem(exc: AmberError, root: Path) -> Problem:
+    """A render error as a problem of the file it names (a template of HEAD's theme, say),
+    with the scratch copy's folder taken out of the text; else one of ``site.yaml``."""
+    text = str(exc)
+    located = _LOCATED.fullmatch(text)
+    if located:
+        path = Path(located["path"])
+        for scratch in (root, root.resolve()):
+            if path.is_relative_to(scratch):
+                return Problem(path.relative_to(scratch), located["message"],
+                               int(located["line"]))
+    for scratch in (str(root.resolve()), str(root)):
+        text = text.replace(scratch + "/", "")
+    return Problem(Path("content/site.yaml"), text)
 
 
 def _check(head: _Tree) -> CheckReport:
     try:
         report = check_content(head.content)
-    except AmberError as exc:  # a theme that is missing at HEAD, say
+    except AmberError as exc:  # a theme that is missing or refused at HEAD, say
         report = CheckReport(problems=list(head.content.problems))
-        report.problems.append(Problem(Path("content/site.yaml"), str(exc)))
+        report.problems.append(_error_problem(exc, head.root))
     report.problems[:0] = head.problems
     report.problems = [_relative(p, head.root) for p in report.problems]
     report.warnings = [_relative(p, head.root) for p in report.warnings]
@@ -233,7 +269,7 @@ def _warn_sensitive(out: Review, snap: Snapshot, language: str) -> None:
     for finding in snapshot_findings(snap, language):
         verdict = ("accepted with allow_sensitive" if snap.allow_sensitive
                    else "not accepted, so the check fails")
-        out.warnings.append(f"`{snap.id}` ({md(snap.title)}), {finding}: {verdict}")
+        out.warnings.append(f"`{snap.id}` ({md(snap.title)}), {md(str(finding), 200)}: {verdict}")
 
 
 def _stale(base: _Tree, head: _Tree, out: Review) -> None:
@@ -285,6 +321,53 @@ def code(text: str, limit: int = 400) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def cell(text: str, limit: int = 400) -> str:
+    """Text as a code span that is safe in a table cell: GFM splits cells at every '|'
+    that is not escaped, inside code spans too, and shows an escaped one as '|'."""
+    return code(text, limit).replace("|", "\\|")
+
+
+def _lines(change: FileChange) -> str:
+    if change.lines is None:
+        return "binary" if change.status != "deleted" else "—"
+    added, removed = change.lines
+    return f"+{added} −{removed}"
+
+
+def _site_files_section(result: Review) -> list[str]:
+    """The changed files that shape every page or the build: above the share tables, since
+    nothing in those tables shows what a template, a script or a workflow now does."""
+    changes = result.site_files
+    if not changes:
+        return []
+    lines = [
+        f"### ⚠️ Site files changed ({len(changes)}): read their diff", "",
+        "These are not shares, but they change every published page or how the site is "
+        "built and deployed (theme templates and scripts, `site.yaml`, workflows). The "
+        "tables below cannot show what they do.", "",
+        "| File | Change | What it is | Lines |", "|---|---|---|---|",
+    ]
+    for change in changes[:MAX_ROWS]:
+        lines.append(f"| {cell(change.path)} | {change.status} | {change.kind} | "
+                     f"{_lines(change)} |")
+    if len(changes) > MAX_ROWS:
+        lines += ["", f"… and {len(changes) - MAX_ROWS} more."]
+    return [*lines, ""]
+
+
+def _other_files_section(result: Review) -> list[str]:
+    others = result.other_files
+    if not others:
+        return []
+    lines = [f"### Other files in this change ({len(others)})", "",
+             "Not read by `amber build` (documentation, tests, tools): listed so that "
+             "nothing in the change goes unmentioned.", ""]
+    lines += [f"- {code(change.path)} ({change.status})" for change in others[:MAX_ROWS]]
+    if len(others) > MAX_ROWS:
+        lines.append(f"- … and {len(others) - MAX_ROWS} more.")
+    return [*lines, ""]
+
+
 def _size(size: int | None) -> str:
     if size is None:
         return "—"
@@ -300,9 +383,9 @@ def _table(rows: list[ShareRow], *, changes: bool = False) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows[:MAX_ROWS]:
         cells = [
-            md(row.title), f"`{row.id}`", "listed" if row.listed else "unlisted",
+            md(row.title), cell(row.id), "listed" if row.listed else "unlisted",
             _who(row.author), str(row.messages) if row.messages else "—", _size(row.size),
-            row.url or "—",
+            cell(row.url) if row.url else "—",
         ]
         if changes:
             cells.append("; ".join(row.changes) or "—")
@@ -326,10 +409,16 @@ def render_markdown(result: Review) -> str:
         (len(result.revoked), "revoked"), (len(result.changed), "visibility/author/title changed"),
         (len(result.stale), "stale"),
     ]
-    if result.unchanged:
+    site_files = len(result.site_files)
+    if result.unchanged and site_files:
+        lines += [f"No share is added, updated or revoked, but **{site_files} file(s) that "
+                  "shape the whole site changed** (listed below).", ""]
+    elif result.unchanged:
         lines += ["No change to the published shares.", ""]
     else:
+        counts.append((site_files, "site file(s) changed"))
         lines += [" · ".join(f"**{n}** {label}" for n, label in counts if n), ""]
+    lines += _site_files_section(result)
     problems = result.check.problems
     if problems:
         lines += [f"### ❌ Check at HEAD failed: {len(problems)} problem(s)", ""]
@@ -362,8 +451,9 @@ def render_markdown(result: Review) -> str:
             "| Conversation | Share | Title | State | URL |", "|---|---|---|---|---|",
         ]
         for stale in result.stale[:MAX_ROWS]:
-            lines.append(f"| {md(stale.conversation)} | `{stale.share.id}` | "
-                         f"{md(stale.share.title)} | {stale.state} | {stale.share.url or '—'} |")
+            url = cell(stale.share.url) if stale.share.url else "—"
+            lines.append(f"| {md(stale.conversation)} | {cell(stale.share.id)} | "
+                         f"{md(stale.share.title)} | {stale.state} | {url} |")
         lines.append("")
     # Only what this change brings: accepted findings of untouched shares were reviewed before.
     warnings = list(dict.fromkeys(result.warnings))
@@ -371,4 +461,5 @@ def render_markdown(result: Review) -> str:
         lines += [f"### ⚠️ Warnings ({len(warnings)})", ""]
         lines += [f"- {w}" for w in warnings]
         lines.append("")
+    lines += _other_files_section(result)
     return "\n".join(lines)
