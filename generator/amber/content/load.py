@@ -18,7 +18,7 @@ from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
 from amber.content.nodes import ParseError, parse_file
 from amber.content.schema import normalise_base_url, read_conversation, read_site
 from amber.content.snapshot import read_snapshot, read_tombstones
-from amber.errors import AmberError, ContentError, Problem
+from amber.errors import ContentError, Problem, UsageError
 from amber.progress import progress
 
 CONVERSATION_SUFFIXES = (".yaml", ".yml", ".json")
@@ -192,7 +192,7 @@ def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
         return config
     normalised = normalise_base_url(base_url)
     if normalised is None:
-        raise AmberError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
+        raise UsageError(f"--base-url: {base_url!r} is not an absolute http(s) URL")
     return replace(config, base_url=normalised)
 
 
