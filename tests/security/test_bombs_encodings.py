@@ -23,7 +23,9 @@ import pytest
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Conversation, Message
 from amber.content.snapshot import freeze, serialise_snapshot
-from e2e.conftest import FIXTURE_SITE, build, ok, problem_lines, run_amber, share
+
+from tests.helpers.cli import ok, problem_lines, run_amber
+from tests.helpers.fixture_site import FIXTURE_SITE, build, share
 
 IMPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 

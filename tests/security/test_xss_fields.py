@@ -27,10 +27,10 @@ from pathlib import Path
 import pytest
 from amber.render.markdown import render_markdown
 from amber.render.templates import CSP
-from serve.conftest import AmberServer
 
-from .xss_payloads import KINDS, PAYLOADS
-from .xss_site import (
+from tests.helpers.serve import AmberServer
+from tests.security.xss_payloads import KINDS, PAYLOADS
+from tests.security.xss_site import (
     CLI_NAME,
     CLI_SAMPLE,
     FIELDS,

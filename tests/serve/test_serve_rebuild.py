@@ -15,7 +15,8 @@ from amber.render.site import build_site, render_site
 from amber.serve.rebuild import MAX_WAIT_SECONDS, QUIET_SECONDS, Rebuilder, draft_sources
 from amber.serve.state import LiveSite
 
-from .conftest import EPOCH, revoke_now, share_now, touch_later
+from tests.helpers import EPOCH, REPO
+from tests.helpers.serve import revoke_now, share_now, touch_later
 
 
 def fresh_render(root: Path) -> dict[str, bytes]:
@@ -127,7 +128,7 @@ def test_a_template_change_renders_every_page_again_without_markdown(
     monkeypatch.setattr(builder_module, "share_page", counting)
     templates = serve_site / "themes" / "default" / "templates"
     templates.mkdir(parents=True)
-    packaged = Path(builder_module.__file__).parents[2] / "themes" / "default" / "templates"
+    packaged = REPO / "themes" / "default" / "templates"
     share_html = (packaged / "share.html").read_text("utf-8")
     (templates / "share.html").write_text(
         share_html.replace("{% block content %}", "{% block content %}<p>THEME-MARK</p>", 1),

@@ -10,6 +10,7 @@ import pytest
 from amber.build import pipeline as incremental
 from amber.content.load import SitePaths, load_content
 from amber.content.snapshot import freeze
+from amber.errors import AmberError
 from amber.render.site import render_site
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
@@ -36,7 +37,7 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path,
         "{% extends 'base.html' %}{% block content %}{{ page.no_such_field }}{% endblock %}")
     content = load_content(SitePaths(tmp_path))
     monkeypatch.setattr(incremental, "POOL_THRESHOLD", 1)
-    with pytest.raises(Exception, match="no_such_field"):
+    with pytest.raises(AmberError, match="no_such_field"):
         render_site(content, content.require_valid(), jobs=2)
 
 
