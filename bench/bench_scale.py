@@ -138,7 +138,7 @@ def build_flags(env: Mapping[str, str]) -> set[str]:
     return {flag for flag in ("--jobs", "--no-cache", "--shard") if flag in text}
 
 
-# --- pure helpers (tested in tests/unit/test_bench_scale.py) -------------------------------
+# --- pure helpers (tested in tests/bench/test_bench_scale.py) ------------------------------
 
 
 def summary(samples: list[Sample]) -> dict[str, object]:

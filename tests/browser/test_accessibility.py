@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import LISTED, UNLISTED, Site, axe_violations
+from tests.helpers.browser import LISTED, UNLISTED, Site, axe_violations
 
 SCHEMES = ["light", "dark"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import Site, axe_violations
+from tests.helpers.browser import Site, axe_violations
 
 
 def test_trap_records_alert_and_friends(theme_site: Site, visit) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Site
+from tests.helpers.browser import Site
 
 RAW_TITLE = "<script>alert('title')</script> Hostile \"input\" & {{ 7*7 }} </title><b>"
 

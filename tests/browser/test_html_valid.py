@@ -11,7 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .conftest import REPO, VNU_JAR, Site, amber, require_vnu
+from tests.helpers import REPO
+from tests.helpers.browser import VNU_JAR, Site, require_vnu
+from tests.helpers.cli import ok, run_amber
 
 
 def vnu_errors(files: list[Path]) -> list[str]:
@@ -39,7 +41,7 @@ def test_built_pages_are_valid_html(theme_site: Site, empty_site: Site, tmp_path
     require_vnu()
     example = tmp_path / "example"
     shutil.copytree(REPO / "content", example / "content")
-    amber("build", cwd=example)
+    ok(run_amber("build", cwd=example))
     pages = [p for site in (theme_site.output, empty_site.output, example / "output")
              for p in sorted(site.rglob("*.html"))]
     assert len(pages) >= 15

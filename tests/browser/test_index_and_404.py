@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import LISTED, Site
+from tests.helpers.browser import LISTED, Site
 
 TITLES = {
     "markdown-tour": "A tour of everything Markdown can do in a message",

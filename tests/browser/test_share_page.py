@@ -8,8 +8,7 @@ import json
 import pytest
 
 from amber.render.templates import CSP
-
-from .conftest import Site
+from tests.helpers.browser import Site
 
 PY_CODE = '''def greet(name: str) -> str:
     """Say hello."""

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from security.xss_site import (
+
+from tests.helpers.browser import TRAP_SCRIPT
+from tests.helpers.static_host import StaticHost
+from tests.security.xss_site import (
     SITE_PAYLOADS,
     CorpusSite,
     ServedCorpus,
@@ -39,8 +42,6 @@ from security.xss_site import (
     shared_corpus_site,
     slug,
 )
-
-from .conftest import TRAP_SCRIPT, Server
 
 PREFIX = "/xss-corpus/"
 
@@ -202,9 +203,9 @@ def _script_paths(output: Path, base_path: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory, server: Server) -> CorpusSite:
+def corpus(tmp_path_factory: pytest.TempPathFactory, server: StaticHost) -> CorpusSite:
     site = shared_corpus_site(tmp_path_factory)
-    server.mounts[PREFIX] = site.output
+    server.mount(PREFIX, site.output)
     return site
 
 
@@ -213,7 +214,7 @@ def _report(name: str, tally: Tally) -> None:
           f"{len(tally.executions)} executions, {len(tally.problems)} pages with problems")
 
 
-def test_nothing_runs_on_the_built_pages(browser, corpus: CorpusSite, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_runs_on_the_built_pages(browser, corpus: CorpusSite, server: StaticHost) -> None:  # type: ignore[no-untyped-def]
     base = corpus.base_path
     assert base == PREFIX
     inspector = Inspector(browser, server.origin, _script_paths(corpus.output, base))
@@ -235,7 +236,7 @@ def test_nothing_runs_on_the_built_pages(browser, corpus: CorpusSite, server: Se
 
 
 def test_the_markup_is_inert_without_the_policy(browser, corpus: CorpusSite,  # type: ignore[no-untyped-def]
-                                                server: Server) -> None:
+                                                server: StaticHost) -> None:
     """The Content-Security-Policy is a second wall: with it off, still nothing runs."""
     base = corpus.base_path
     inspector = Inspector(browser, server.origin, _script_paths(corpus.output, base),

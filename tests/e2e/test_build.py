@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .conftest import (
+from tests.helpers.cli import run_amber
+from tests.helpers.fixture_site import (
     BASE_PATH,
     BASE_URL,
     CONVERSATIONS,
@@ -17,11 +18,9 @@ from .conftest import (
     UUID4,
     BuiltSite,
     build,
-    parse_tags,
-    run_amber,
-    text_files,
-    tree_bytes,
 )
+from tests.helpers.html import parse_tags
+from tests.helpers.trees import text_files, tree_bytes
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

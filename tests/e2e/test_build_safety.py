@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .conftest import BuiltSite, build, run_amber, stray_build_dirs, tree_bytes
+from tests.helpers.cli import run_amber
+from tests.helpers.fixture_site import BuiltSite, build
+from tests.helpers.trees import stray_build_dirs, tree_bytes
 
 BROKEN_SHARE_TEMPLATE = """\
 {% extends "base.html" %}

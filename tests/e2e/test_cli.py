@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import (
-    ANY_SHARE_URL_RE,
-    assert_user_error,
-    build,
-    ok,
-    run_amber,
-    share,
-    tree_bytes,
-)
+from tests.helpers.cli import assert_user_error, ok, run_amber
+from tests.helpers.fixture_site import ANY_SHARE_URL_RE, build, share
+from tests.helpers.trees import tree_bytes
 
 COMMANDS = ["init", "share", "update", "revoke", "list", "build", "check"]
 AMBER = Path(sys.executable).with_name("amber")

@@ -12,13 +12,15 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.e2e.conftest import ok, run_amber, share, tree_bytes
-from tests.e2e.test_incremental import assert_same_as_cold
 
 from amber.build import delta
 from amber.build import pipeline as incremental
 from amber.build import quick as quickcheck
 from amber.errors import ContentError
+from tests.e2e.test_incremental import assert_same_as_cold
+from tests.helpers.cli import ok, run_amber
+from tests.helpers.fixture_site import share
+from tests.helpers.trees import tree_bytes
 
 pytestmark = pytest.mark.slow
 

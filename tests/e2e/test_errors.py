@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import (
-    BuiltSite,
-    assert_user_error,
-    ok,
-    problem_lines,
-    run_amber,
-    tree_bytes,
-)
+from tests.helpers.cli import assert_user_error, ok, problem_lines, run_amber
+from tests.helpers.fixture_site import BuiltSite
+from tests.helpers.trees import tree_bytes
 
 CONVS = Path("content") / "conversations"
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, assert_user_error, build, ok, run_amber, share, text_files, tree_bytes
+from tests.helpers import REPO
+from tests.helpers.cli import assert_user_error, ok, run_amber
+from tests.helpers.fixture_site import build, share
+from tests.helpers.trees import text_files, tree_bytes
 
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
 CHATGPT = FIXTURES / "chatgpt"

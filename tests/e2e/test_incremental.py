@@ -15,7 +15,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.e2e.conftest import REPO, build, ok, run_amber, share, tree_bytes
+
+from tests.helpers import REPO
+from tests.helpers.cli import ok, run_amber
+from tests.helpers.fixture_site import build, share
+from tests.helpers.trees import tree_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -13,17 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EPOCH, PYCACHE_PREFIX, SHARE_URL_RE, BuiltSite, tree_bytes
+from tests.helpers.cli import cli_env
+from tests.helpers.fixture_site import SHARE_URL_RE, BuiltSite
+from tests.helpers.trees import tree_bytes
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 
 
 def run_on_terminal(*args: str, cwd: Path, answer: str | None) -> subprocess.CompletedProcess[str]:
     """Run amber with a terminal on stdin, type ``answer`` + Enter (None: hang up at once)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({"CI": "true", "SOURCE_DATE_EPOCH": str(EPOCH), "PYTHONIOENCODING": "utf-8",
-                "PYTHONPYCACHEPREFIX": PYCACHE_PREFIX})
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = cli_env()
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(

@@ -7,19 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import (
-    AUTHOR,
-    BASE_URL,
-    CONVERSATIONS,
-    EPOCH,
-    BuiltSite,
-    assert_refused,
-    build,
-    iso,
-    ok,
-    run_amber,
-    tree_bytes,
-)
+from tests.helpers import EPOCH, iso
+from tests.helpers.cli import assert_refused, ok, run_amber
+from tests.helpers.fixture_site import AUTHOR, BASE_URL, CONVERSATIONS, BuiltSite, build
+from tests.helpers.trees import tree_bytes
 
 
 def list_json(site: Path) -> dict[str, dict]:

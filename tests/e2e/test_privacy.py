@@ -7,21 +7,17 @@ import re
 import shutil
 from pathlib import Path
 
-from .conftest import (
+from tests.helpers.cli import ok, problem_lines, run_amber
+from tests.helpers.fixture_site import (
     ALL_CONVERSATIONS,
     CONVERSATIONS,
     DELTA_IMAGE,
     DELTA_IMAGE_NAME,
     BuiltSite,
     build,
-    ok,
-    parse_tags,
-    problem_lines,
-    run_amber,
-    stray_build_dirs,
-    text_files,
-    tree_bytes,
 )
+from tests.helpers.html import parse_tags
+from tests.helpers.trees import stray_build_dirs, text_files, tree_bytes
 
 
 def mentions(output: Path, *needles: str, outside: str | None = None) -> list[tuple[str, str]]:

@@ -5,16 +5,12 @@ all resolve when served under the Pages path prefix (404.html at a deep missing 
 
 from __future__ import annotations
 
-import http.server
 import os
 import subprocess
 import sys
 import tarfile
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -23,8 +19,10 @@ import pytest
 import yaml
 
 from amber.scaffold import UNSET
-
-from .conftest import BuiltSite, ok, run_amber, tree_bytes
+from tests.helpers.cli import ok, run_amber
+from tests.helpers.fixture_site import BuiltSite
+from tests.helpers.static_host import StaticHost
+from tests.helpers.trees import tree_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / ".github" / "workflows" / "pages.yml"
@@ -81,53 +79,7 @@ def assert_artifact_is_the_output(artifact: Path, output: Path) -> None:
     assert len(names) == len(set(names))
 
 
-# --- a GitHub-Pages-like server and a link checker ----------------------------------
-
-
-@contextmanager
-def pages_server(output: Path, prefix: str) -> Iterator[str]:
-    """Serve ``output`` under ``prefix`` as GitHub Pages does: index.html for folders, a
-    redirect for a folder without its slash, and 404.html with status 404 for the rest."""
-    root = output.resolve()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = urlsplit(self.path).path
-            target = None
-            if path.startswith(prefix):
-                candidate = (root / unquote(path[len(prefix):])).resolve()
-                if candidate == root or root in candidate.parents:
-                    target = candidate
-            if target is not None and target.is_dir():
-                if not path.endswith("/"):
-                    self.send_response(301)
-                    self.send_header("Location", path + "/")
-                    self.end_headers()
-                    return
-                target = target / "index.html"
-            if target is not None and target.is_file():
-                self.reply(200, target.read_bytes())
-            else:
-                self.reply(404, (root / "404.html").read_bytes())
-
-        def reply(self, status: int, data: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+# --- a link checker for the served site ----------------------------------------------
 
 
 class Links(HTMLParser):
@@ -200,7 +152,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_pages_build_and_pack_publish_exactly_a_site_whose_links_resolve(
-    case: str, built_copy: BuiltSite, tmp_path: Path,
+    case: str, built_copy: BuiltSite, tmp_path: Path, static_host: StaticHost,
 ) -> None:
     pages_url, prefix, cname = CASES[case]
     site = built_copy.root
@@ -218,27 +170,29 @@ def test_pages_build_and_pack_publish_exactly_a_site_whose_links_resolve(
     if prefix != "/":
         assert 'href="/chats/' not in index  # site.yaml's own prefix is overridden
     base_url = pages_url.rstrip("/") + "/"
-    with pages_server(output, prefix) as server:
-        starts = [f"{server}{prefix}", f"{server}{prefix}share/does-not-exist/deeper/still/"]
-        starts += [f"{server}{prefix}share/{i}/" for i in built_copy.ids.values()]
-        status, body = get(starts[1])
-        assert status == 404 and b"<html" in body.lower()
-        assert broken_served_links(server, base_url, starts) == []
-        status, _ = get(f"{server}{prefix}share/{built_copy.ids['alpha']}")
-        assert status == 200  # the folder redirect was followed
+    static_host.mount(prefix, output)
+    server = static_host.origin
+    starts = [f"{server}{prefix}", f"{server}{prefix}share/does-not-exist/deeper/still/"]
+    starts += [f"{server}{prefix}share/{i}/" for i in built_copy.ids.values()]
+    status, body = get(starts[1])
+    assert status == 404 and b"<html" in body.lower()
+    assert broken_served_links(server, base_url, starts) == []
+    status, _ = get(f"{server}{prefix}share/{built_copy.ids['alpha']}")
+    assert status == 200  # the folder redirect was followed
 
 
-def test_the_link_checker_finds_a_relative_link_in_404(built_copy: BuiltSite,
-                                                       tmp_path: Path) -> None:
+def test_the_link_checker_finds_a_relative_link_in_404(built_copy: BuiltSite, tmp_path: Path,
+                                                       static_host: StaticHost) -> None:
     """The served check is able to fail: a relative link breaks at a deep missing URL."""
     site = built_copy.root
     publish(site, "https://octo.github.io/chats-repo", tmp_path / "rt")
     not_found = site / "output" / "404.html"
     not_found.write_text(not_found.read_text().replace("</body>",
                                                        '<a href="index.html">x</a></body>'))
-    with pages_server(site / "output", "/chats-repo/") as server:
-        deep = f"{server}/chats-repo/share/nope/deeper/still/"
-        broken = broken_served_links(server, "https://octo.github.io/chats-repo/", [deep])
+    static_host.mount("/chats-repo/", site / "output")
+    deep = f"{static_host.origin}/chats-repo/share/nope/deeper/still/"
+    broken = broken_served_links(static_host.origin, "https://octo.github.io/chats-repo/",
+                                 [deep])
     assert any("deeper/still/index.html: HTTP 404" in b for b in broken), broken
 
 

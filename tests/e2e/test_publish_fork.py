@@ -3,36 +3,21 @@ including a share URL fetched from a server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import BuiltSite, assert_refused, assert_user_error, ok, run_amber, share
+from tests.helpers.cli import assert_refused, assert_user_error, ok, run_amber
+from tests.helpers.fixture_site import BuiltSite, share
+from tests.helpers.static_host import StaticHost
 
 
 @pytest.fixture
-def served(built_copy: BuiltSite) -> Iterator[str]:
+def served(built_copy: BuiltSite, static_host: StaticHost) -> str:
     """The built site's output/ on 127.0.0.1, as a static host would serve it."""
-    handler = functools.partial(_QuietHandler, directory=str(built_copy.output))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+    static_host.mount("/", built_copy.output)
+    return static_host.origin
 
 
 def fork(site: Path, *args: str) -> Path:

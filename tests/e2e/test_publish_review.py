@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BASE_URL, assert_user_error, ok, run_amber, share
+from tests.helpers.cli import assert_user_error, ok, run_amber
+from tests.helpers.fixture_site import BASE_URL, share
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import assert_refused, ok, run_amber, share
+from tests.helpers.cli import assert_refused, ok, run_amber
+from tests.helpers.fixture_site import share
 
 EMAIL = "ann.smith@proton.me"
 KEY = "AKIA" + "2E0A8F3B244C9986"  # assembled, so this file holds no key-shaped literal

@@ -7,7 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.e2e.conftest import build, ok, run_amber, share, tree_bytes
+
+from tests.helpers.cli import ok, run_amber
+from tests.helpers.fixture_site import build, share
+from tests.helpers.trees import tree_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -6,16 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import (
-    BASE_URL,
-    EPOCH,
-    BuiltSite,
-    assert_refused,
-    iso,
-    ok,
-    run_amber,
-    tree_bytes,
-)
+from tests.helpers import EPOCH, iso
+from tests.helpers.cli import assert_refused, ok, run_amber
+from tests.helpers.fixture_site import BASE_URL, BuiltSite
+from tests.helpers.trees import tree_bytes
 
 
 def tombstones(site: Path) -> list[dict]:

@@ -9,18 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import (
-    AUTHOR,
-    BASE_URL,
-    CONVERSATIONS,
-    EPOCH,
-    SHARE_URL_RE,
-    assert_user_error,
-    iso,
-    run_amber,
-    share,
-    tree_bytes,
-)
+from tests.helpers import EPOCH, iso
+from tests.helpers.cli import assert_user_error, run_amber
+from tests.helpers.fixture_site import AUTHOR, BASE_URL, CONVERSATIONS, SHARE_URL_RE, share
+from tests.helpers.trees import tree_bytes
 
 SNAPSHOT_KEYS = {
     "format", "id", "title", "author", "listed", "frozen",

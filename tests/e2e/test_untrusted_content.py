@@ -7,7 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .conftest import BASE_PATH, BuiltSite, text_files
+from tests.helpers.fixture_site import BASE_PATH, BuiltSite
+from tests.helpers.trees import text_files
 
 URL_ATTRS = {"href", "src", "action", "formaction", "srcset", "poster", "xlink:href", "data",
              "background", "cite", "longdesc", "ping"}

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.faults.conftest import leftovers, tree_digest
+from tests.helpers.trees import leftovers, tree_digest
 
 
 def mount(*args: str) -> None:

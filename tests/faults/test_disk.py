@@ -31,15 +31,10 @@ import pytest
 from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares
-
-from .conftest import (
-    EPOCH,
-    child_env,
-    leftovers,
-    make_site,
-    source_date,
-    tree_digest,
-)
+from tests.helpers import EPOCH
+from tests.helpers.cli import cli_env, source_date
+from tests.helpers.faults import make_site
+from tests.helpers.trees import leftovers, tree_digest
 
 INMOUNT = Path(__file__).with_name("inmount.py")
 CONVERSATION = "savings-goal-calculator"
@@ -85,7 +80,7 @@ def run(site: Path, *args: str, preexec: Callable[[], None] | None = None,
         user: list[str] | None = None) -> subprocess.CompletedProcess[str]:
     # Under a file-size limit Python itself would cache truncated bytecode (its writes
     # of .pyc files stop short without an error), so such a run caches none.
-    env = child_env({"PYTHONDONTWRITEBYTECODE": "1"} if preexec or user else None)
+    env = cli_env({"PYTHONDONTWRITEBYTECODE": "1"} if preexec or user else None)
     return subprocess.run([*(user or []), sys.executable, "-m", "amber", *args],
                           cwd=site, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env=env, timeout=300, check=False, preexec_fn=preexec)
@@ -170,7 +165,7 @@ def in_mount(scenario: str, template: Template, tmp_path: Path,
                                 "conversation": CONVERSATION, **extra}), "utf-8")
     done = subprocess.run(["unshare", "-rm", sys.executable, str(INMOUNT), str(spec)],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          env=child_env(), timeout=600, check=False)
+                          env=cli_env(), timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(result.read_text("utf-8"))  # type: ignore[no-any-return]
 

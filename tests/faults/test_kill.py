@@ -36,16 +36,10 @@ from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, revoke
 from amber.content.snapshot import source_digest
 from amber.lock import CACHE_DIR, JOURNAL_NAME, site_lock
-
-from .conftest import (
-    EPOCH,
-    crash_runs,
-    leftovers,
-    make_site,
-    source_date,
-    tree_digest,
-    visible_entries,
-)
+from tests.helpers import EPOCH
+from tests.helpers.cli import source_date
+from tests.helpers.faults import crash_runs, make_site
+from tests.helpers.trees import leftovers, tree_digest, visible_entries
 
 COPIES = 5
 """Each of the 8 example conversations shared 5 times: 40 shares, 131 output files."""

@@ -25,8 +25,9 @@ from amber.lock import (
     recover_output,
     site_lock,
 )
-
-from .conftest import amber, child_env, leftovers, make_site, tree_digest
+from tests.helpers.cli import cli_env, run_amber
+from tests.helpers.faults import make_site
+from tests.helpers.trees import leftovers, tree_digest
 
 HOLD = textwrap.dedent("""\
     import sys
@@ -57,7 +58,7 @@ class Holder:
         script.write_text(HOLD, "utf-8")
         self.process = subprocess.Popen(
             [sys.executable, str(script), *(args or ("build",))], cwd=root,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env())
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=cli_env())
         assert self.process.stdout is not None
         assert self.process.stdout.readline().strip() == "held"
 
@@ -124,9 +125,9 @@ def test_the_lock_is_reentrant_within_one_process(small_site: Path) -> None:
 def test_the_lock_leaves_no_file_behind(small_site: Path) -> None:
     """The lock is on content/ itself: a refused command writes nothing at all."""
     before = tree_digest(small_site)
-    result = amber("revoke", "--all", "--yes", "--site", ".", cwd=small_site)
+    result = run_amber("revoke", "--all", "--yes", "--site", ".", cwd=small_site)
     assert result.returncode == 2, result.stderr  # options after the command: bad usage
-    result = amber("revoke", "00000000-0000-4000-8000-000000000000", "--yes", cwd=small_site)
+    result = run_amber("revoke", "00000000-0000-4000-8000-000000000000", "--yes", cwd=small_site)
     assert result.returncode == 1 and "no active share" in result.stderr, result.stderr
     assert tree_digest(small_site) == before
     assert not (small_site / CACHE_DIR).exists()
@@ -187,7 +188,7 @@ def test_a_second_share_gives_up_while_a_build_holds_the_site(
     small_site: Path, holding: Holder
 ) -> None:
     before = tree_digest(small_site / "content")
-    result = amber("share", "savings-goal-calculator", "--yes", cwd=small_site,
+    result = run_amber("share", "savings-goal-calculator", "--yes", cwd=small_site,
                    env={"AMBER_LOCK_TIMEOUT": "0.5"})
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -204,7 +205,7 @@ def test_a_second_writer_waits_for_the_first_and_then_runs(small_site: Path) -> 
         waiting = subprocess.Popen(
             [sys.executable, "-m", "amber", "share", "savings-goal-calculator", "--yes"],
             cwd=small_site, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=child_env({"AMBER_LOCK_TIMEOUT": "60"}))
+            stderr=subprocess.PIPE, text=True, env=cli_env({"AMBER_LOCK_TIMEOUT": "60"}))
         assert waiting.stderr is not None
         line = waiting.stderr.readline()
         assert "waiting for another amber process" in line
@@ -226,7 +227,7 @@ def test_concurrent_writers_lose_nothing(small_site: Path) -> None:
     commands = [["revoke", share_id, "--yes"] for share_id in targets]
     commands += [["share", "mass-energy-equivalence", "--yes"],
                  ["share", "sql-window-functions", "--yes"], ["build"]]
-    env = child_env({"AMBER_LOCK_TIMEOUT": "120"})
+    env = cli_env({"AMBER_LOCK_TIMEOUT": "120"})
     processes = [subprocess.Popen([sys.executable, "-m", "amber", *command],
                                   cwd=small_site, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -22,8 +22,8 @@ from amber.serve.app import App, Request
 from amber.serve.rebuild import Rebuilder
 from amber.serve.server import PreviewServer
 from amber.serve.state import LiveSite
-
-from .conftest import EPOCH, REPO, source_date
+from tests.helpers import EPOCH, REPO
+from tests.helpers.cli import source_date
 
 FIXTURE = REPO / "tests" / "fixtures" / "serve" / "site"
 BASE = "/chats/"

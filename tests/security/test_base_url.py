@@ -15,12 +15,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from e2e.conftest import FIXTURE_SITE, problem_lines, run_amber
 from markdown_it import MarkdownIt
 
 from amber.content.schema import normalise_base_url
 from amber.review.git import Revision
 from amber.review.summary import Review, ShareRow, StaleRow, cell, render_markdown
+from tests.helpers.cli import problem_lines, run_amber
+from tests.helpers.fixture_site import FIXTURE_SITE
 
 ATTACK = "https://x.y_/![](https://evil.example/beacon.png)/"
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"

@@ -20,11 +20,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e.conftest import FIXTURE_SITE, build, ok, problem_lines, run_amber, share
 
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Conversation, Message
 from amber.content.snapshot import freeze, serialise_snapshot
+from tests.helpers.cli import ok, problem_lines, run_amber
+from tests.helpers.fixture_site import FIXTURE_SITE, build, share
 
 IMPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 

@@ -30,11 +30,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from e2e.conftest import FIXTURE_SITE, build, share
 
 from amber.content.model import Part
 from amber.render import markdown
 from amber.render.markdown import LINK_EXPANSION_BASE, MARKDOWN_LIMIT, render_parts
+from tests.helpers.fixture_site import FIXTURE_SITE, build, share
 
 MAX_RATIO = 10.0
 """Time at 4N over time at N. Linear is 4, quadratic 16; the margin absorbs noise."""

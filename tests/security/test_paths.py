@@ -24,10 +24,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from e2e.conftest import FIXTURE_SITE, build, ok, problem_lines, run_amber, share, tree_bytes
 
 from amber.content.model import Conversation, Message
 from amber.content.snapshot import freeze, serialise_snapshot
+from tests.helpers.cli import ok, problem_lines, run_amber
+from tests.helpers.fixture_site import FIXTURE_SITE, build, share
+from tests.helpers.trees import tree_bytes
 
 SECRET = b"SECRET-OUTSIDE-THE-SITE-31337"
 """The content of every file planted outside the site: it must never reach output/."""

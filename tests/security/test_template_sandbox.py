@@ -20,7 +20,6 @@ from pathlib import Path
 
 import jinja2.sandbox
 import pytest
-from e2e.conftest import FIXTURE_SITE, ok, problem_lines, run_amber, share
 
 from amber.content.load import SitePaths, load_content
 from amber.errors import AmberError
@@ -28,6 +27,8 @@ from amber.render.templates import render_template, sandboxed_environment
 from amber.render.theme import resolve_theme
 from amber.serve import views
 from amber.serve.builder import SiteBuilder
+from tests.helpers.cli import ok, problem_lines, run_amber
+from tests.helpers.fixture_site import FIXTURE_SITE, share
 
 PAYLOAD = "{{ cycler.__init__.__globals__.os.popen('id > pwned.txt').read() }}\n"
 """The attack as reported: a 404 page that runs a shell command when rendered."""

@@ -25,13 +25,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from serve.conftest import AmberServer
 
 from amber.render.markdown import render_markdown
 from amber.render.templates import CSP
-
-from .xss_payloads import KINDS, PAYLOADS
-from .xss_site import (
+from tests.helpers.serve import AmberServer
+from tests.security.xss_payloads import KINDS, PAYLOADS
+from tests.security.xss_site import (
     CLI_NAME,
     CLI_SAMPLE,
     FIELDS,

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
@@ -37,23 +34,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from serve.conftest import AmberServer, start_server, touch_later
 
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares
 from amber.render.mathml import _ELEMENTS as MATHML_ELEMENTS
 from amber.render.templates import CSP
+from tests.helpers import EPOCH
+from tests.helpers.cli import ok, run_amber, source_date
+from tests.helpers.fixture_site import FIXTURE_SITE
+from tests.helpers.serve import SERVE_FIXTURE, AmberServer, start_server, touch_later
+from tests.security.xss_payloads import PAYLOADS, Payload
 
-from .xss_payloads import PAYLOADS, Payload
-
-REPO = Path(__file__).resolve().parents[2]
-FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
-IMAGE = REPO / "tests" / "fixtures" / "serve" / "site" / "content" / "assets" / (
+IMAGE = SERVE_FIXTURE / "content" / "assets" / (
     "5644c9c617c8292e625d9e5a07a5b64d09386b8c511db19689aeef3449544492.png")
 BASE_URL = "https://example.test/xss-corpus/"
 """Not the fixture's ``/chats/``: the browser tests serve the theme fixture there."""
-EPOCH = 1767225600
-"""2026-01-01T00:00:00Z: SOURCE_DATE_EPOCH of every share."""
 
 REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 forbids (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF).
@@ -201,17 +196,7 @@ def broken_conversation(payloads: Iterable[Payload]) -> dict[str, object]:
 
 def amber(*args: str, cwd: Path) -> str:
     """Run the CLI as a script would (no terminal, CI=true); its stdout, or fail loudly."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))}
-    env.update({"CI": "true", "SOURCE_DATE_EPOCH": str(EPOCH), "PYTHONIOENCODING": "utf-8",
-                "LC_ALL": "C.UTF-8"})
-    result = subprocess.run(
-        [sys.executable, "-m", "amber", *args], cwd=cwd, env=env, capture_output=True,
-        text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=300, check=False,
-    )
-    assert result.returncode == 0, (
-        f"amber {' '.join(args)[:300]}: exit {result.returncode}\n{result.stdout}{result.stderr}")
-    assert "Traceback" not in result.stderr
-    return result.stdout
+    return ok(run_amber(*args, cwd=cwd, timeout=300)).stdout
 
 
 def _id(url: str) -> str:
@@ -284,9 +269,7 @@ def make_corpus_site(root: Path, base_url: str = BASE_URL,
 
     content = load_content(SitePaths(root))
     content.require_valid()
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
-    try:
+    with source_date(EPOCH):
         for payload in payloads:
             if payload.number in site.cli_titled:
                 site.share_titled[payload.number] = site.cli_titled[payload.number]
@@ -295,11 +278,6 @@ def make_corpus_site(root: Path, base_url: str = BASE_URL,
                                    title=payload.text, author=payload.text.strip(),
                                    listed=True, allow_sensitive={slug(payload)})
             site.share_titled[payload.number] = snap.id
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
 
     amber("build", f"--base-url={base_url}", cwd=root)
     return site

@@ -16,8 +16,8 @@ from amber.serve.app import App, Request, Response, host_name, is_loopback
 from amber.serve.drafts import DRAFT_ID
 from amber.serve.rebuild import Rebuilder
 from amber.serve.state import LiveSite
-
-from .conftest import EPOCH, revoke_now, share_now, touch_later
+from tests.helpers import EPOCH
+from tests.helpers.serve import revoke_now, share_now, touch_later
 
 PICTURE = "5644c9c617c8292e625d9e5a07a5b64d09386b8c511db19689aeef3449544492.png"
 INJECTED = re.compile(

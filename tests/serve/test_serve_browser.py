@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AmberServer, touch_later
+from tests.helpers.serve import AmberServer, touch_later
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import (
-    AmberServer,
-    run_cli,
-    share_now,
-    start_server,
-    touch_later,
-)
+from tests.helpers.cli import run_amber
+from tests.helpers.serve import AmberServer, share_now, start_server, touch_later
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +88,7 @@ def test_live_reload_editing_sharing_breaking_and_fixing(running: AmberServer,
     assert b"MARK-BRAVO-LIVE" in running.get("/_preview/bravo/")[2]
 
     # Share it from the command line: the new page is served.
-    result = run_cli("share", "picture", "--yes", cwd=serve_site)
+    result = run_amber("share", "picture", "--yes", cwd=serve_site)
     assert result.returncode == 0, result.stderr
     new_id = result.stdout.strip().rstrip("/").rsplit("/", 1)[1]
     wait_until(lambda: running.get(f"/chats/share/{new_id}/")[0] == 200, what="the new page")
@@ -123,7 +118,7 @@ def test_manage_page_and_drafts_never_reach_output(running: AmberServer,
     assert b"unlisted" in body and b"current" in body
     status, _, draft = running.get("/_preview/alpha/?title=Draft+title")
     assert status == 200 and b"Draft title" in draft
-    result = run_cli("build", cwd=serve_site)
+    result = run_amber("build", cwd=serve_site)
     assert result.returncode == 0, result.stderr
     built = b"".join(p.read_bytes() for p in (serve_site / "output").rglob("*") if p.is_file())
     assert b"draft-not-shared-yet" not in built and b"_preview" not in built
@@ -131,7 +126,7 @@ def test_manage_page_and_drafts_never_reach_output(running: AmberServer,
 
 
 def test_a_port_in_use_is_a_clear_error(running: AmberServer, serve_site: Path) -> None:
-    result = run_cli("serve", "--port", str(running.port), cwd=serve_site)
+    result = run_amber("serve", "--port", str(running.port), cwd=serve_site)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"port {running.port} on 127.0.0.1 is already in use" in result.stderr
@@ -139,14 +134,14 @@ def test_a_port_in_use_is_a_clear_error(running: AmberServer, serve_site: Path) 
 
 
 def test_preview_reuses_the_running_server(running: AmberServer, serve_site: Path) -> None:
-    result = run_cli("preview", "content/conversations/alpha.yaml", "--title", "Try this",
+    result = run_amber("preview", "content/conversations/alpha.yaml", "--title", "Try this",
                      "--name", "--port", str(running.port), cwd=serve_site)
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip()
     assert url == f"{running.origin}/_preview/alpha/?title=Try+this&name="
     status, _, body = running.get(url[len(running.origin):])
     assert status == 200 and b"Shared by Serve Author" in body and b"Try this" in body
-    missing = run_cli("preview", "nope", "--port", str(running.port), cwd=serve_site)
+    missing = run_amber("preview", "nope", "--port", str(running.port), cwd=serve_site)
     assert missing.returncode == 1 and "no conversation 'nope'" in missing.stderr
 
 
@@ -156,7 +151,7 @@ def test_preview_refuses_another_sites_server(running: AmberServer, serve_site: 
     (other / "content" / "conversations").mkdir(parents=True)
     (other / "content" / "conversations" / "alpha.yaml").write_text(
         (serve_site / "content" / "conversations" / "alpha.yaml").read_text("utf-8"))
-    result = run_cli("preview", "alpha", "--port", str(running.port), cwd=other)
+    result = run_amber("preview", "alpha", "--port", str(running.port), cwd=other)
     assert result.returncode == 1 and "serves another site" in result.stderr
 
 
@@ -197,7 +192,7 @@ def test_a_site_that_is_broken_from_the_start_recovers(serve_site: Path) -> None
 
 
 def test_not_a_site_is_refused_before_listening(tmp_path: Path) -> None:
-    result = run_cli("serve", "--port", "0", cwd=tmp_path)
+    result = run_amber("serve", "--port", "0", cwd=tmp_path)
     assert result.returncode == 1 and "no content/ directory" in result.stderr
     assert "Traceback" not in result.stderr
 

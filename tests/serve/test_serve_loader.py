@@ -10,8 +10,7 @@ import pytest
 
 from amber.content.load import SiteContent, SitePaths, load_content
 from amber.serve.loader import ContentLoader
-
-from .conftest import revoke_now, share_now, touch_later
+from tests.helpers.serve import revoke_now, share_now, touch_later
 
 
 def summary(content: SiteContent) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ import amber.serve.builder as builder_module
 from amber.build.memory import render_site
 from amber.build.pipeline import build
 from amber.content.load import SitePaths, load_content
-from amber.serve.rebuild import QUIET_SECONDS, Rebuilder, draft_sources
+from amber.serve.rebuild import MAX_WAIT_SECONDS, QUIET_SECONDS, Rebuilder, draft_sources
 from amber.serve.state import LiveSite
-
-from .conftest import EPOCH, revoke_now, share_now, touch_later
+from tests.helpers import EPOCH, REPO
+from tests.helpers.serve import revoke_now, share_now, touch_later
 
 
 def fresh_render(root: Path) -> dict[str, bytes]:
@@ -24,16 +25,22 @@ def fresh_render(root: Path) -> dict[str, bytes]:
     return render_site(content, content.require_valid())
 
 
-@pytest.fixture
-def rebuilder(serve_site: Path) -> Rebuilder:
+def started_rebuilder(serve_site: Path,
+                      clock: Callable[[], float] = time.monotonic) -> Rebuilder:
+    """A rebuilder of the site with two shares, after its first pass."""
     share_now(serve_site, "alpha", listed=True, epoch=EPOCH + 10)
     share_now(serve_site, "bravo", epoch=EPOCH + 20)
     lines: list[str] = []
-    rebuilder = Rebuilder(SitePaths(serve_site), LiveSite(), log=lines.append)
+    rebuilder = Rebuilder(SitePaths(serve_site), LiveSite(), log=lines.append, clock=clock)
     rebuilder.lines = lines  # type: ignore[attr-defined]
     report = rebuilder.rebuild()
     assert report.published and report.rendered and report.pages == 2
     return rebuilder
+
+
+@pytest.fixture
+def rebuilder(serve_site: Path) -> Rebuilder:
+    return started_rebuilder(serve_site)
 
 
 def test_the_served_site_is_what_amber_build_writes(rebuilder: Rebuilder, serve_site: Path,
@@ -122,7 +129,7 @@ def test_a_template_change_renders_every_page_again_without_markdown(
     monkeypatch.setattr(builder_module, "share_page", counting)
     templates = serve_site / "themes" / "default" / "templates"
     templates.mkdir(parents=True)
-    packaged = Path(builder_module.__file__).parents[3] / "themes" / "default" / "templates"
+    packaged = REPO / "themes" / "default" / "templates"
     share_html = (packaged / "share.html").read_text("utf-8")
     (templates / "share.html").write_text(
         share_html.replace("{% block content %}", "{% block content %}<p>THEME-MARK</p>", 1),
@@ -193,32 +200,81 @@ def test_draft_sources_keep_broken_ones_while_their_file_exists() -> None:
     assert draft_sources(old, {"a": "A2"}, {"a"}) == {"a": "A2"}  # type: ignore[arg-type]
 
 
-def test_the_loop_turns_a_burst_of_events_into_one_pass(rebuilder: Rebuilder,
-                                                        serve_site: Path) -> None:
+class HandClock:
+    """A clock that moves only when the test moves it: the loop's idea of "quiet for long
+    enough" then no longer depends on how busy the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def counted_loop(rebuilder: Rebuilder, clock: HandClock) -> tuple[list[float], threading.Event,
+                                                                    threading.Thread]:
+    """Start ``rebuilder.run`` in a thread; the returned list gets the clock's time of each
+    pass."""
     passes: list[float] = []
     real = rebuilder.rebuild
 
     def counted():  # type: ignore[no-untyped-def]
-        passes.append(time.monotonic())
+        passes.append(clock())
         return real()
 
     rebuilder.rebuild = counted  # type: ignore[method-assign]
     stop = threading.Event()
     loop = threading.Thread(target=rebuilder.run, args=(stop,), daemon=True)
     loop.start()
+    return passes, stop, loop
+
+
+def wait_for_pass(passes: list[float], timeout: float = 10) -> None:
+    """Wait (in real time) until the loop has run a pass; the clock is not moved."""
+    deadline = time.monotonic() + timeout
+    while not passes and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def test_the_loop_turns_a_burst_of_events_into_one_pass(serve_site: Path) -> None:
+    clock = HandClock()
+    rebuilder = started_rebuilder(serve_site, clock)
+    passes, stop, loop = counted_loop(rebuilder, clock)
     try:
         path = serve_site / "content" / "conversations" / "alpha.yaml"
         text = path.read_text("utf-8")
         for number in range(5):  # an editor's save: several events in a few milliseconds
             touch_later(path, text.replace("MARK-ALPHA-1", f"MARK-BURST-{number}"))
             rebuilder.notify()
-            time.sleep(QUIET_SECONDS / 10)
-        deadline = time.monotonic() + 5
-        while not passes and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(QUIET_SECONDS * 5)
+            clock.advance(QUIET_SECONDS / 10)
+        assert passes == []  # however long that took in real time, the burst goes on
+        clock.advance(QUIET_SECONDS)
+        wait_for_pass(passes)
     finally:
         stop.set()
         loop.join(timeout=5)
     assert len(passes) == 1
     assert "MARK-BURST-4" in str(rebuilder.live.state.conversations["alpha"].messages)
+
+
+def test_the_loop_rebuilds_anyway_when_events_never_stop(serve_site: Path) -> None:
+    clock = HandClock()
+    rebuilder = started_rebuilder(serve_site, clock)
+    passes, stop, loop = counted_loop(rebuilder, clock)
+    first_event = clock()
+    deadline = time.monotonic() + 10
+    try:
+        rebuilder.notify()
+        while not passes and time.monotonic() < deadline:
+            # Never quiet for QUIET_SECONDS: each step is half of it, then a new event.
+            clock.advance(QUIET_SECONDS / 2)
+            rebuilder.notify()
+            time.sleep(0.001)
+    finally:
+        stop.set()
+        loop.join(timeout=5)
+    assert passes, "events that never stop must not hold the rebuild back forever"
+    assert passes[0] - first_event >= MAX_WAIT_SECONDS

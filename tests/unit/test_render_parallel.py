@@ -12,6 +12,7 @@ from amber.build import pool
 from amber.build.memory import render_site
 from amber.content.load import SitePaths, load_content
 from amber.content.snapshot import freeze
+from amber.errors import AmberError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 
@@ -37,7 +38,7 @@ def test_a_template_error_in_a_worker_names_the_template(tmp_path: Path,
         "{% extends 'base.html' %}{% block content %}{{ page.no_such_field }}{% endblock %}")
     content = load_content(SitePaths(tmp_path))
     monkeypatch.setattr(pool, "POOL_THRESHOLD", 1)
-    with pytest.raises(Exception, match="no_such_field"):
+    with pytest.raises(AmberError, match="no_such_field"):
         render_site(content, content.require_valid(), jobs=2)
 
 

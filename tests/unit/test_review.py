@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,10 @@ def share(paths: SitePaths, slug: str, **kw: object) -> str:
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, str]]:
+def site(tmp_path: Path,
+         source_date_epoch: Callable[[int], None]) -> tuple[Path, dict[str, str]]:
     """A repository whose first commit has five shares; returns (root, slug -> share ID)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767268800")
+    source_date_epoch(1767268800)
     root = tmp_path / "site"
     paths = SitePaths(root)
     paths.conversations.mkdir(parents=True)
@@ -74,11 +76,11 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[st
 
 
 def test_a_change_is_sorted_into_added_updated_revoked_changed_and_stale(
-    site: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+    site: tuple[Path, dict[str, str]], source_date_epoch: Callable[[int], None],
 ) -> None:
     root, ids = site
     paths = SitePaths(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767355200")
+    source_date_epoch(1767355200)
     echo = share(paths, "echo", allow={"echo"})
     (paths.conversations / "alpha.yaml").write_text(
         conversation("Alpha", "question about alpha", "an answer", "and a follow-up"))

@@ -6,6 +6,7 @@ and absent from every share file written before it existed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,8 @@ EMAIL = "ann.smith@proton.me"
 
 
 @pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SitePaths:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767268800")
+def paths(tmp_path: Path, source_date_epoch: Callable[[int], None]) -> SitePaths:
+    source_date_epoch(1767268800)
     p = SitePaths(tmp_path)
     p.conversations.mkdir(parents=True)
     p.shares.mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from amber.errors import RefusedError
 
 SITE_YAML = "title: Chats\nbase_url: https://jane.github.io/chats/\n"
 REVOKED = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
-EPOCH = "1767268800"  # 2026-01-01T12:00:00Z
+EPOCH = 1767268800  # 2026-01-01T12:00:00Z
 
 
 def conv_yaml(text: str = "hi", title: str = "Hello") -> str:
@@ -33,8 +34,8 @@ def conv_yaml(text: str = "hi", title: str = "Hello") -> str:
 
 
 @pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SitePaths:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+def paths(tmp_path: Path, source_date_epoch: Callable[[int], None]) -> SitePaths:
+    source_date_epoch(EPOCH)
     p = SitePaths(tmp_path)
     p.conversations.mkdir(parents=True)
     p.shares.mkdir()
@@ -130,11 +131,11 @@ def test_title_change_makes_a_share_stale(paths: SitePaths) -> None:
 
 
 def test_revoke_writes_tombstones_and_deletes_the_file(
-    paths: SitePaths, monkeypatch: pytest.MonkeyPatch
+    paths: SitePaths, source_date_epoch: Callable[[int], None]
 ) -> None:
     a_id, b_id = share(paths, "a", "b")
     paths.revoked.write_bytes(serialise_tombstones([Tombstone(REVOKED, "2025-01-01T00:00:00Z")]))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 60))
+    source_date_epoch(EPOCH + 60)
     added = revoke(load(paths), [a_id])
     assert added == [Tombstone(a_id, "2026-01-01T12:01:00Z")]
     assert not paths.share_file(a_id).exists()
@@ -170,11 +171,11 @@ def test_resolve_share_id_from_id_or_url(paths: SitePaths) -> None:
 
 
 def test_refreeze_keeps_id_and_updates_content(
-    paths: SitePaths, monkeypatch: pytest.MonkeyPatch
+    paths: SitePaths, source_date_epoch: Callable[[int], None]
 ) -> None:
     (a_id,) = share(paths, "a", author="Jane", listed=True)
     (paths.conversations / "a.yaml").write_text(conv_yaml("first, continued"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3600))
+    source_date_epoch(EPOCH + 3600)
     snap = refreeze(load(paths), a_id)
     assert snap.id == a_id
     assert snap.frozen == "2026-01-01T13:00:00Z"

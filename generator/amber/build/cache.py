@@ -26,15 +26,15 @@ import sqlite3
 import sys
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol
 
-from amber.content.load import ShareMeta, share_id_mentions_in
-from amber.content.model import SiteConfig
 from amber.atomic import write_atomic
 from amber.build.quick import LIBRARIES as RENDER_LIBRARIES
-from amber.render.record import RECORD_FIELDS, ShareRecord
+from amber.content.load import ShareMeta, share_id_mentions_in
+from amber.content.model import SiteConfig
+from amber.render.record import ShareRecord
 from amber.render.theme import Theme
 
 CACHE_DIR = ".amber-cache"

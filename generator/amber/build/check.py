@@ -20,10 +20,10 @@ from pathlib import Path
 
 from amber.build.memory import render_site
 from amber.content.load import SiteContent
-from amber.errors import ContentError, Problem, RefusedError
-from amber.render.links import broken_links
 from amber.content.model import Snapshot
 from amber.content.sensitive import Finding, scan_messages
+from amber.errors import ContentError, Problem, RefusedError
+from amber.render.links import broken_links
 
 
 @dataclass

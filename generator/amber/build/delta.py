@@ -28,10 +28,10 @@ from pathlib import Path
 from amber.build.cache import (
     CACHE_DIR,
     StateQuery,
+    blob_path,
     record_key,
     site_fingerprint,
     site_key,
-    blob_path,
     spare_tree_path,
 )
 from amber.build.pool import Job, RenderContext, render_one, start_worker

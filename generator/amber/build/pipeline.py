@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amber.build import quick
+from amber.build import delta, quick
 from amber.build.cache import (
     CACHE_DIR,
     BuildCache,
@@ -30,7 +29,6 @@ from amber.build.cache import (
     site_key,
     spare_tree_path,
 )
-from amber.build import delta
 from amber.build.pool import (
     Job,
     RenderContext,
@@ -56,11 +54,9 @@ from amber.build.swap import (
     tree_signature,
 )
 from amber.content.load import ShareMeta, SitePaths, load_content, with_base_url
-from amber.content.model import SiteConfig
-from amber.content.schema import normalise_base_url
 from amber.errors import AmberError
 from amber.render.record import ShareRecord
-from amber.render.site import asset_source, assemble_site, site_frame
+from amber.render.site import assemble_site, asset_source, site_frame
 from amber.render.templates import make_environment
 from amber.render.theme import Theme, packaged_default_theme, resolve_theme
 

@@ -86,7 +86,8 @@ class Rebuilder:
     """Owns the loader and builder caches; only its thread (or the caller) runs passes."""
 
     def __init__(self, paths: SitePaths, live: LiveSite,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.paths = paths
         self.live = live
         self.loader = ContentLoader(paths)
@@ -96,6 +97,9 @@ class Rebuilder:
         """Called after every pass with the current config (the watcher follows the theme)."""
         self._render_inputs: dict[str, object] | None = None
         self._inputs: dict[str, object] | None = None
+        self._clock = clock
+        """Seconds, only ever compared with itself: when a burst of changes is over.
+        Injected so that tests can move time by hand instead of sleeping."""
         self._changed = threading.Event()
         self._last_change = 0.0
         self._lock = threading.Lock()
@@ -213,7 +217,7 @@ class Rebuilder:
 
     def notify(self) -> None:
         """A file changed (called from the watcher's thread)."""
-        self._last_change = time.monotonic()
+        self._last_change = self._clock()
         self._changed.set()
 
     def run(self, stop: threading.Event) -> None:
@@ -221,9 +225,9 @@ class Rebuilder:
         while not stop.is_set():
             if not self._changed.wait(0.2):
                 continue
-            first = time.monotonic()
+            first = self._clock()
             while not stop.is_set():
-                now = time.monotonic()
+                now = self._clock()
                 quiet = now - self._last_change
                 if quiet >= QUIET_SECONDS or now - first >= MAX_WAIT_SECONDS:
                     break

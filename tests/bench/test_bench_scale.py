@@ -9,20 +9,15 @@ made-up reports.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import bench_scale
+import corpus
+import floor
+import hugo_site
 import pytest
 import yaml
 from markdown_it import MarkdownIt
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-
-import bench_scale  # noqa: E402
-import corpus  # noqa: E402
-import floor  # noqa: E402
-import hugo_site  # noqa: E402
 
 
 def _front_matter_and_body(page: str) -> tuple[dict[str, object], str]:
