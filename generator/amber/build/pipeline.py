@@ -51,6 +51,7 @@ from amber.build.cache import (
     site_key,
     tree_folder_name,
 )
+from amber.content.assets import asset_refusal
 from amber.content.load import ShareMeta, SitePaths, load_content
 from amber.errors import AmberError, ContentError, Problem
 from amber.render.markdown import code_block_memo, summary_only
@@ -149,9 +150,12 @@ def _init_worker(context: RenderContext) -> None:
 
 
 def _render_job(job: Job) -> tuple[str, object]:
-    """Render one share; errors come back as text, so they cross the process boundary."""
+    """Render one share; errors come back as text (content problems as themselves), so
+    they cross the process boundary."""
     try:
         return "ok", render_one(job)
+    except ContentError as exc:
+        return "content", exc.problems  # they name their files already
     except AmberError as exc:
         return "amber", f"{job.path}: {exc}"
     except OSError as exc:
@@ -252,6 +256,8 @@ def _unwrap(outcomes: Iterator[tuple[str, object]]) -> Iterator[
     for status, value in outcomes:
         if status == "ok":
             yield value  # type: ignore[misc]
+        elif status == "content":
+            raise ContentError(value)  # type: ignore[arg-type]
         elif status == "amber":
             raise AmberError(str(value))
         else:
@@ -474,7 +480,10 @@ def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:
-    return all((asset_source(paths, src) is not None) == ok for src, ok in refs.items())
+    """Each image still resolves as when the page was rendered (a file that appeared
+    but may not be published must reach ``share_page`` again, to be reported)."""
+    return all((asset_source(paths, src) is not None) == ok
+               and (ok or asset_refusal(paths.assets, src) is None) for src, ok in refs.items())
 
 
 def _used_assets(order: Sequence[ShareMeta], records: dict[str, ShareRecord],
