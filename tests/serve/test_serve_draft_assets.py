@@ -103,3 +103,18 @@ def test_a_share_makes_its_image_servable_and_a_revoked_reference_stops(
     (server.root / "content" / "conversations" / "picture.yaml").unlink()
     server.rebuilder.rebuild()
     assert server.asset(PICTURE).status == 200  # the draft "shows" refers to it now
+
+
+def test_a_shared_image_swapped_for_a_page_is_reported_and_not_served(server: Server) -> None:
+    """The share's page comes from the server's page cache: the swap must still be seen."""
+    share_id = share_now(server.root, "picture", listed=True)
+    server.rebuilder.rebuild()
+    state = server.rebuilder.live.state
+    assert state.problems == () and f"assets/{PICTURE}" in (state.build.files if state.build
+                                                            else {})
+    (server.assets / PICTURE).write_bytes(HTML)
+    server.rebuilder.rebuild()
+    problems = server.rebuilder.live.state.problems
+    assert any(f"content/shares/{share_id}.yaml" in p and f"assets/{PICTURE}" in p
+               for p in problems), problems
+    assert server.asset(PICTURE).status == 404
