@@ -12,6 +12,7 @@ extension claims. Import, build, the preview server, `check` and `review` all as
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -68,7 +69,22 @@ def publishing_problem(name: str, head: bytes) -> str | None:
 
 
 def file_problem(path: Path) -> str | None:
-    """``publishing_problem`` of a file on disk, reading only its first bytes."""
+    """``publishing_problem`` of a file on disk, reading only its first bytes.
+
+    Every build asks again for each image of each share (a cached page is reused only
+    while its images pass as before), so the answer is kept while the file's stat
+    signature stays the same: a stat instead of an open and a read.
+    """
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return _file_problem(path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+                                st.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=8192)
+def _file_problem(path: Path, signature: tuple[int, ...]) -> str | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
