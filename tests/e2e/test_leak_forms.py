@@ -7,8 +7,6 @@ or percent-encoded would otherwise carry it to ``index.html``, ``feed.xml`` and
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .conftest import BuiltSite, ok, problem_lines, run_amber, share, stray_build_dirs, tree_bytes
@@ -84,10 +82,29 @@ def test_revoked_id_quoted_by_a_listed_share_fails_the_build(
     _assert_build_refused(built_copy, hidden, quoting, "revoked")
 
 
-def test_a_listed_share_quoting_its_own_id_in_upper_case_builds(
-    built_copy: BuiltSite, tmp_path: Path
+def test_a_listed_share_quoting_a_listed_id_in_upper_case_builds(
+    built_copy: BuiltSite,
 ) -> None:
     """Matching ignores case, so a listed ID in any case is still allowed everywhere."""
     listed = built_copy.ids["alpha"]
     _share_quoting(built_copy, _upper(listed))
     ok(run_amber("build", cwd=built_copy.root))
+
+
+def test_every_site_wide_file_that_would_carry_the_id_is_named(built_copy: BuiltSite) -> None:
+    """In the first message the ID reaches the index excerpt, the feed and search data."""
+    hidden = built_copy.ids["charlie"]
+    (built_copy.root / "content" / "conversations" / "quoting.yaml").write_text(f"""\
+title: Listed notes that quote another link
+messages:
+  - role: user
+    content: {_upper(hidden)}
+  - role: assistant
+    content: Noted.
+""", "utf-8")
+    share(built_copy.root, "quoting", "--listed")
+    result = run_amber("build", cwd=built_copy.root)
+    assert result.returncode == 1
+    named = {line.removeprefix("error: ").split(":", 1)[0]
+             for line in problem_lines(result.stderr) if hidden in line}
+    assert {"output/index.html", "output/feed.xml", "output/search.json"} <= named, named
