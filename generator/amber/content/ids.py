@@ -20,8 +20,9 @@ _ID_LENGTH = 36
 _INVISIBLE_BYTES = frozenset(b"".join(
     char.encode() for char in ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")))
 """Every byte of the characters a browser draws as nothing (soft hyphen, zero-width
-space and joiners, word joiner, BOM). Dropping all such bytes also drops a few visible
-characters made only of them (``»``, a no-break space): a harmless over-join."""
+space and joiners, word joiner, BOM). Taking them out between ID characters also takes
+out a few visible characters made only of such bytes (``»``, a no-break space): a
+harmless over-join."""
 
 _SHAPES = bytes(
     ord("h") if chr(byte) in "0123456789abcdefABCDEF-"
