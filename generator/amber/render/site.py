@@ -412,7 +412,8 @@ def site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
 
 
 def ids_in(data: bytes) -> set[str]:
-    """Every share-ID-shaped string in a file (``UUID_ANYWHERE`` over its decoded text)."""
+    """Every share ID a file spells out, lowercase (``ids_in_bytes``: any case, through
+    markup, invisible characters and escapes)."""
     return ids_in_bytes(data)
 
 
