@@ -122,7 +122,9 @@ ID_PIECES = [b"0", b"9", b"a", b"f", b"g", b"A", b"-", b"--", b"0123", b"abcdef0
 
 
 def _reference_ids(data: bytes) -> set[str]:
-    return set(UUID_ANYWHERE.findall(data.decode("utf-8", errors="replace")))
+    """The plain rule: ID-shaped text in any case, lowercased."""
+    text = data.decode("utf-8", errors="replace")
+    return {found.lower() for found in re.findall(UUID_ANYWHERE.pattern, text, re.IGNORECASE)}
 
 
 @settings(max_examples=800, deadline=None)

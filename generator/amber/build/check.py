@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from amber.build.memory import render_site
+from amber.content.assets import folder_problems
 from amber.content.load import SiteContent
 from amber.content.model import Snapshot
 from amber.content.sensitive import Finding, scan_messages
@@ -57,6 +58,8 @@ def sensitive_problems(snap: Snapshot, path: Path, language: str) -> list[Proble
 def check_content(content: SiteContent) -> CheckReport:
     """Everything `check` reports about loaded content; writes nothing."""
     report = CheckReport(problems=list(content.problems))
+    # Anything in content/assets/ that is not a publishable image, referenced or not yet.
+    report.problems.extend(folder_problems(content.paths.assets))
     if content.config is None:
         return report
     language = content.config.language

@@ -53,6 +53,7 @@ from amber.build.swap import (
     scan,
     tree_signature,
 )
+from amber.content.assets import asset_refusal
 from amber.content.load import ShareMeta, SitePaths, load_content, with_base_url
 from amber.errors import AmberError
 from amber.render.record import ShareRecord
@@ -277,7 +278,10 @@ def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:
-    return all((asset_source(paths, src) is not None) == ok for src, ok in refs.items())
+    """Each image still resolves as when the page was rendered (a file that appeared
+    but may not be published must reach ``share_page`` again, to be reported)."""
+    return all((asset_source(paths, src) is not None) == ok
+               and (ok or asset_refusal(paths.assets, src) is None) for src, ok in refs.items())
 
 
 def _spare_tree(store: BuildCache, target: Path) -> tuple[Path, bool]:

@@ -77,9 +77,12 @@ def start_worker(context: RenderContext) -> None:
 
 
 def _render_job(job: Job) -> tuple[str, object]:
-    """Render one share; errors come back as text, so they cross the process boundary."""
+    """Render one share; errors come back as text (content problems as themselves), so
+    they cross the process boundary."""
     try:
         return "ok", render_one(job)
+    except ContentError as exc:
+        return "content", exc.problems  # they name their files already
     except AmberError as exc:
         return "amber", f"{job.path}: {exc}"
     except OSError as exc:
@@ -144,6 +147,8 @@ def _unwrap(outcomes: Iterator[tuple[str, object]]) -> Iterator[Rendered]:
     for status, value in outcomes:
         if status == "ok":
             yield value  # type: ignore[misc]
+        elif status == "content":
+            raise ContentError(value)  # type: ignore[arg-type]
         elif status == "amber":
             raise AmberError(str(value))
         else:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amber.content.assets import FORMAT_EXTENSIONS, image_format
 from amber.importers.source import MAX_ASSET_BYTES, AssetLocator
 
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[\w.+-]+)*);base64,", re.ASCII)
@@ -24,16 +25,10 @@ _POINTER = re.compile(r"(?:file-service|sediment)://(file[-_][A-Za-z0-9]{6,80})\
 
 
 def image_extension(data: bytes) -> str | None:
-    """The extension for a publishable image format, recognised by its magic bytes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
+    """The extension for a publishable image format, recognised by its magic bytes
+    (``amber.content.assets``: the rule the build and the server apply again)."""
+    found = image_format(data)
+    return FORMAT_EXTENSIONS[found] if found else None
 
 
 def pointer_file_id(reference: str) -> str | None:

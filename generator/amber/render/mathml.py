@@ -47,13 +47,30 @@ _ATTRIBUTES = frozenset({
     "accent", "accentunder", "movablelimits", "largeop", "symmetric", "minsize", "maxsize",
     "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
     "frame", "framespacing", "linethickness", "width", "height", "depth", "scriptlevel",
-    "displaystyle", "notation", "columnspan", "rowspan", "voffset",
+    "displaystyle", "notation", "columnspan", "rowspan",
 })
 """Presentation attributes kept. Never kept: href, style, class, id, mathcolor,
-mathbackground (colours would escape the theme's contrast checks), event handlers."""
+mathbackground (colours would escape the theme's contrast checks), event handlers,
+``voffset`` (it moves content off its box: ``\\raise{15em}`` lands on the page header)."""
 
 _VALUE = re.compile(r"^[A-Za-z0-9 .+\-%#]{0,60}\Z")
 """Attribute values are keywords, numbers and lengths; anything else is dropped."""
+
+_LENGTH_ATTRIBUTES = frozenset({
+    "width", "height", "depth", "lspace", "rspace", "minsize", "maxsize", "linethickness",
+    "columnspacing", "rowspacing", "framespacing",
+})
+"""Attributes that size or space a box: kept only as lengths that cannot shrink it."""
+
+_LENGTH = re.compile(r"^\+?(\d{1,4}(?:\.\d*)?|\.\d{1,4})(em|ex|px|pt|mu|%)?\Z")
+_LENGTH_LIMITS = {"em": 10, "ex": 20, "mu": 180, "px": 160, "pt": 120, "%": 100, "": 10}
+"""The largest of each unit kept (about ten em): a formula may not blow up the page."""
+_LENGTH_WORDS = frozenset({
+    "auto", "thin", "medium", "thick", "infinity", "veryverythinmathspace",
+    "verythinmathspace", "thinmathspace", "mediummathspace", "thickmathspace",
+    "verythickmathspace", "veryverythickmathspace",
+})
+"""Keywords of lengths that are never negative (``negativethinmathspace`` is left out)."""
 
 _MACRO_DEFINITIONS = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|def|gdef|edef|let|DeclareMathOperator"
@@ -107,9 +124,37 @@ def _serialise(element: Element) -> str:
     attrs = "".join(
         f' {name}="{escape(value)}"'
         for name, value in sorted(element.attrib.items())
-        if name in _ATTRIBUTES and _VALUE.match(value)
+        if _keeps(tag, name, value)
     )
     return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def _keeps(tag: str, name: str, value: str) -> bool:
+    """Whether an attribute survives: allowlisted, a plain value, and unable to make the
+    formula paint outside its own box.
+
+    ``mpadded`` exists to lie about a box (``\\smash`` zeroes height and depth,
+    ``\\rlap`` and ``\\llap`` zero the width or shift content left): it keeps only
+    widths, heights and depths that grow the box (``+0.8em``, as ``\\xrightarrow``
+    uses). Every other length must be one that cannot be negative, so no ``\\kern-9em``
+    or ``\\!`` pulls text over its neighbours; the theme's CSS clips what is left.
+    """
+    if name not in _ATTRIBUTES or not _VALUE.match(value):
+        return False
+    if tag == "mpadded":
+        return name in ("width", "height", "depth") and value.startswith("+") and \
+            _is_safe_length(value)
+    if name in _LENGTH_ATTRIBUTES:
+        return all(_is_safe_length(token) for token in value.split())
+    return True
+
+
+def _is_safe_length(value: str) -> bool:
+    """A non-negative length of at most about ten em, or a keyword of one."""
+    if value in _LENGTH_WORDS:
+        return True
+    match = _LENGTH.match(value)
+    return match is not None and float(match.group(1)) <= _LENGTH_LIMITS[match.group(2) or ""]
 
 
 def _text(text: str | None) -> str:

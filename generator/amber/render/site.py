@@ -23,10 +23,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
+from amber.content.assets import asset_refusal, file_problem, referenced_file
 from amber.content.ids import ids_in_bytes
 from amber.content.load import SitePaths
 from amber.content.model import SiteConfig, Snapshot
-from amber.content.schema import is_safe_asset_ref
 from amber.errors import ContentError, Problem
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
 from amber.render.markdown import pygments_css, render_parts
@@ -244,12 +244,16 @@ def share_page(
     folder = folder_href if folder_href is not None else f"{config.base_path}{base}"
     prefix = asset_prefix if asset_prefix is not None else config.base_path
     assets: dict[str, Path] = {}
+    refused: list[Problem] = []
 
     def resolve_asset(src: str) -> str | None:
         found = asset_source(paths, src)
         if refs is not None:
             refs[src] = found is not None
         if found is None:
+            if (why := asset_refusal(paths.assets, src)) is not None:
+                refused.append(Problem(snap.path or paths.share_file(snap.id),
+                                       f"image {src}: {why}"))
             return None
         assets[src] = found
         return f"{prefix}{src}"
@@ -262,6 +266,8 @@ def share_page(
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
             html=render_parts(message.parts, anchor, resolve_asset),
         ))
+    if refused:  # a missing image is a placeholder; one that must not be published is an error
+        raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
     page = SharePage(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
@@ -275,11 +281,10 @@ def share_page(
 
 
 def asset_source(paths: SitePaths, src: str) -> Path | None:
-    """The file an image reference publishes: only real files inside content/assets/."""
-    if not is_safe_asset_ref(src):
-        return None
-    source = paths.content / src
-    if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
+    """The file an image reference publishes: only real files inside content/assets/,
+    of an image type the rule accepts (``amber.content.assets``)."""
+    source = referenced_file(paths.assets, src)
+    if source is None or file_problem(source) is not None:
         return None
     return source
 
@@ -374,7 +379,8 @@ def site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
 
 
 def ids_in(data: bytes) -> set[str]:
-    """Every share-ID-shaped string in a file (``UUID_ANYWHERE`` over its decoded text)."""
+    """Every share ID a file spells out, lowercase (``ids_in_bytes``: any case, through
+    markup, invisible characters and escapes)."""
     return ids_in_bytes(data)
 
 

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from amber import __version__
+from amber.content.assets import image_refs, publishing_problem, referenced_file
 from amber.content.ids import SLUG_RE
 from amber.content.load import SitePaths
-from amber.content.schema import is_safe_asset_ref
 from amber.errors import AmberError
 from amber.render.templates import CSP
 from amber.serve import views
@@ -116,6 +116,7 @@ class App:
         self.ready_timeout = ready_timeout
         self.drafts = DraftRenderer(paths)
         self._manage: tuple[str, bytes] | None = None
+        self._images: tuple[str, frozenset[str]] | None = None
 
     # --- entry point --------------------------------------------------------------
 
@@ -276,18 +277,36 @@ class App:
         return self._html(state, 200, draft.html, body=banner, draft=True)
 
     def _draft_asset(self, rel: str, state: ServedState) -> Response:
-        """An image a draft shows: a plain file directly in content/assets/, nothing else."""
-        paths = self.paths
-        if not is_safe_asset_ref(rel):
+        """An image a draft or a share shows: a plain file directly in content/assets/ that
+        some conversation or share refers to, of a type the image rule accepts.
+
+        Anything else there (an HTML page, a script, an SVG) would run on this origin,
+        next to the management page and every draft; so would an image nothing refers to,
+        if the rule let it through: neither is served.
+        """
+        if rel not in self._referenced_images(state):
             return self._not_found(state)
-        source = paths.content / rel
-        if paths.assets.is_symlink() or source.is_symlink() or not source.is_file():
+        source = referenced_file(self.paths.assets, rel)
+        if source is None:
             return self._not_found(state)
         try:
             data = source.read_bytes()
         except OSError:
             return self._not_found(state)
+        if publishing_problem(source.name, data) is not None:
+            return self._not_found(state)
         return Response(200, data, content_type(rel))
+
+    def _referenced_images(self, state: ServedState) -> frozenset[str]:
+        """Every image reference of the drafts and shares of ``state`` (kept per epoch)."""
+        cached = self._images
+        if cached is not None and cached[0] == state.epoch:
+            return cached[1]
+        snapshots = state.content.snapshots.values() if state.content else ()
+        images = frozenset(src for item in (*state.conversations.values(), *snapshots)
+                           for src in image_refs(item.messages))
+        self._images = (state.epoch, images)
+        return images
 
 
 def _redirect(location: str, query: str) -> Response:

@@ -28,6 +28,7 @@ from pathlib import Path
 import jinja2
 
 from amber.build.memory import render_site
+from amber.content.assets import file_problem
 from amber.content.load import SiteContent, SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.content.schema import is_safe_asset_ref
@@ -100,15 +101,17 @@ def image_sources(snap: Snapshot) -> tuple[str, ...]:
 
 def image_states(
     sources: tuple[str, ...], paths: SitePaths, assets_linked: bool
-) -> tuple[tuple[str, bool], ...]:
-    """Whether each image is there to publish (as ``share_page`` decides): part of the key
-    of its page, so adding or deleting an image file renders the pages that show it."""
+) -> tuple[tuple[str, bool, bool], ...]:
+    """Whether each image is there, and whether it may not be published (as ``share_page``
+    decides): part of the key of its page, so adding, deleting or replacing an image file
+    renders the pages that show it."""
     states = []
     for src in sources:
         source = paths.content / src
         present = (is_safe_asset_ref(src) and not assets_linked and not source.is_symlink()
                    and source.is_file())
-        states.append((src, present))
+        # A file there that may not be published renders as an error, not as the image.
+        states.append((src, present, present and file_problem(source) is not None))
     return tuple(states)
 
 

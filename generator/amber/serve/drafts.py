@@ -15,7 +15,7 @@ from __future__ import annotations
 import shlex
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from amber.content.load import SitePaths
@@ -131,6 +131,7 @@ class DraftRenderer:
         # Unlisted always: a draft must never invite indexing, whatever it tries.
         snap = freeze(conv, DRAFT_ID, title=choice.title, author=choice.author, listed=False,
                       frozen=frozen)
+        snap = replace(snap, path=conv.path)  # a problem of the draft is in its conversation
         page, _assets = share_page(snap, build.config, self.paths,
                                    folder_href=f"{PREVIEW_PREFIX}{conv.slug}/",
                                    asset_prefix=DRAFT_ASSET_PREFIX)
