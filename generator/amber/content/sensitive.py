@@ -11,7 +11,7 @@ the industry) keeps one regex-based plugin per provider. amber runs those
 plugins directly on the text, plus a few patterns detect-secrets lacks (newer
 OpenAI/Anthropic/Google/Hugging Face keys, bearer tokens, credentials in URL
 query strings, email addresses) and Google's libphonenumber port for phone
-numbers, which knows every country's numbering plan.
+numbers, which knows every country's numbering plan (``amber.content.phones``).
 
 What is deliberately left out: detect-secrets' entropy and keyword plugins.
 Conversations about code are full of git object IDs, UUIDs, digests and
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from amber.content.model import Message
+from amber.content.phones import find_phones
 
 # --- what a finding is --------------------------------------------------------
 
@@ -170,10 +171,6 @@ PLACEHOLDER_WORDS = frozenset({
 
 _RUNS = re.compile(r"[A-Za-z0-9+/]+")
 
-_PHONE_CANDIDATE = re.compile(r"\d[\d \t().\-/]{5,24}\d")
-"""A run that could be a phone number; libphonenumber then judges each such run (with a
-little context) rather than all of the text, which is many times faster on code."""
-PHONE_CONTEXT = 16
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
@@ -305,25 +302,8 @@ def _local_part(text: str, at: int) -> int | None:
 
 
 def _phones(text: str, regions: tuple[str | None, ...]) -> Iterator[tuple[str, int, str]]:
-    seen: set[int] = set()
-    for candidate in _PHONE_CANDIDATE.finditer(text):
-        digits = sum(c.isdigit() for c in candidate.group(0))
-        if not 7 <= digits <= 17:
-            continue
-        import phonenumbers
-
-        # Some context either side, for the matcher's own rules: a number glued to letters
-        # or more digits is not a phone number, nor is "2026-01-01 12" before ":00".
-        offset = max(0, candidate.start() - PHONE_CONTEXT)
-        snippet = text[offset: candidate.end() + PHONE_CONTEXT]
-        for region in regions:
-            # VALID: the number must fit a real numbering plan, not just look like digits.
-            for match in phonenumbers.PhoneNumberMatcher(
-                snippet, region, leniency=phonenumbers.Leniency.VALID
-            ):
-                if offset + match.start not in seen:
-                    seen.add(offset + match.start)
-                    yield "phone number", offset + match.start, match.raw_string
+    for offset, raw in find_phones(text, regions):
+        yield "phone number", offset, raw
 
 
 def phone_regions(language: str) -> tuple[str | None, ...]:

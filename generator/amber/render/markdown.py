@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from amber.content.model import Part
 from amber.render.code_styles import code_css
+from amber.render.lexer_limits import chunk_size, split_for_lexing
 from amber.render.mathml import math_plugin
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
@@ -274,10 +275,27 @@ def safe_to_highlight(code: str) -> bool:
     return True
 
 
+def highlight_block(code: str, lexer: Lexer) -> str:
+    """A block's highlighted HTML in time linear in its length, whatever the lexer.
+
+    Long blocks are lexed in pieces (see ``amber.render.lexer_limits``); a lexer too
+    slow even on a short piece leaves the block as plain text.
+    """
+    size = chunk_size(lexer)
+    if size == 0:
+        return str(escape(code))
+    pieces = split_for_lexing(code, size)
+    html = [highlight(piece, lexer) for piece in pieces]
+    for index, piece in enumerate(pieces[:-1]):
+        if not piece.endswith("\n") and html[index].endswith("\n"):
+            html[index] = html[index][:-1]  # cut inside a line: the lexer's added newline goes
+    return "".join(html)
+
+
 def _code_block(code: str, language: str | None, title: str | None) -> str:
     lang = (language or "").strip()
     lexer = _lexer(lang.lower()) if lang and safe_to_highlight(code) else None
-    body = highlight(code, lexer) if lexer is not None else str(escape(code))
+    body = highlight_block(code, lexer) if lexer is not None else str(escape(code))
     header = ""
     label = lang if _LANG_LABEL.match(lang) else ""
     if label or title:
