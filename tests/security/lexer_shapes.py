@@ -35,6 +35,14 @@ SHAPES: dict[str, str] = {
     "comment lines": "#a\n",
     "blank runs": "\n" * 40 + "x\n",
     "whitespace lines": (" " * 200 + "\n") * 40 + "x\n",
+    # The same openers on lines as long as the guard allows: some rules read to the end
+    # of the line, or across lines, from every opener.
+    "${ long lines": "${" * 999 + "\n",
+    "{{ long lines": "{{" * 999 + "\n",
+    "comment openers, long lines": "/*(*{-<!--#|" * 166 + "\n",
+    "quotes, long lines": "\"'`" * 666 + "\n",
+    "sigils, long lines": "$%@:;.<%" * 249 + "\n",
+    "bare words, long lines": "a " * 999 + "\n",
 }
 
 N = 1_000
@@ -79,12 +87,13 @@ def superlinear(t_small: float, t_large: float) -> bool:
     return t_large >= NOISE_FLOOR and t_large / max(t_small, 1e-4) >= MAX_RATIO
 
 
-def sweep(aliases: list[str] | None = None) -> Iterator[tuple[str, str, float, float]]:
+def sweep(aliases: list[str] | None = None,
+          shapes: list[str] | None = None) -> Iterator[tuple[str, str, float, float]]:
     """(alias, shape, seconds at N, at 4N) of every superlinear pair, measured again
     (best of three) before it counts."""
     for alias in aliases or lexer_aliases():
         code_block("x\n", alias)  # first use builds the lexer's regexes: not timed
-        for shape in SHAPES:
+        for shape in shapes or SHAPES:
             t_small, t_large = growth(alias, shape)
             if superlinear(t_small, t_large):
                 t_small, t_large = growth(alias, shape, repeats=3)
@@ -98,7 +107,9 @@ if __name__ == "__main__":
     from amber.render.markdown import _lexer
 
     started = time.process_time()
-    for alias, shape, t_small, t_large in sweep(sys.argv[1:] or None):
+    only = [s for s in SHAPES if "long" in s] if "--long" in sys.argv else None
+    for alias, shape, t_small, t_large in sweep([a for a in sys.argv[1:] if a[:2] != "--"]
+                                                or None, only):
         lexer = _lexer(alias)
         print(f"{alias} ({type(lexer).__name__}): {shape}: {t_small * 1000:.1f} ms at {N}, "
               f"{t_large * 1000:.1f} ms at {4 * N}, ratio {t_large / max(t_small, 1e-4):.1f}",

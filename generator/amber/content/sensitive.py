@@ -32,10 +32,13 @@ import hashlib
 import importlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
+from pathlib import Path
 
-from amber.content.model import Message
+from amber.content.json_escapes import Decoded
+from amber.content.locate import FileLines
+from amber.content.model import Message, Part
 from amber.content.phones import find_phones
 
 # --- what a finding is --------------------------------------------------------
@@ -57,18 +60,36 @@ class Finding:
     """The part's type (``code``, ``tool_call`` ...) when the message has parts."""
     fingerprint: str = ""
     """A short digest of kind and value: tells the same finding again without keeping it."""
+    field: str = ""
+    """The key that holds the text (``title``, ``author``, ``model``, ``code``...)."""
+    in_file: bool = False
+    """Whether ``line`` is a line of the file the text was read from (else of the text)."""
 
     @property
     def where(self) -> str:
         if self.message == 0:
-            return "title"
-        place = f"message {self.message}"
-        if self.part:
-            place += f" (part {self.part}, {self.part_type})"
-        return f"{place}, line {self.line}"
+            place = FIELD_NAMES.get(self.field, self.field or "title")
+        else:
+            place = f"message {self.message}"
+            details = [f"part {self.part}", self.part_type] if self.part else []
+            if self.field in FIELD_NAMES:
+                details.append(FIELD_NAMES[self.field])
+            if details:
+                place += f" ({', '.join(details)})"
+        if self.in_file:
+            return f"{place}, line {self.line}"
+        if self.message == 0 and self.line == 1:
+            return place
+        return f"{place}, line {self.line} of the text"
 
     def __str__(self) -> str:
         return f"{self.where}: looks like {_article(self.kind)} {self.kind}"
+
+
+FIELD_NAMES = {"author": "author name", "model": "model name", "id": "tool call id",
+               "language": "language", "arguments": "arguments", "name": "name", "alt": "alt text",
+               "title": "title"}
+"""How a finding names the field it is in, beyond a message's main text."""
 
 
 def _article(kind: str) -> str:
@@ -319,45 +340,98 @@ def phone_regions(language: str) -> tuple[str | None, ...]:
 def scan_text(
     text: str, *, regions: tuple[str | None, ...] = ("US",)
 ) -> list[tuple[int, str, str]]:
-    """(line, kind, value) of each finding in one text, in reading order, without repeats."""
+    """(line, kind, value) of each finding in one text, in reading order, without repeats.
+
+    Text with JSON escapes is read decoded as well (``amber.content.json_escapes``): a
+    finding only the decoded text holds is placed at the line of its escaped form.
+    """
     hits: dict[tuple[int, str, str], None] = {}
-    for kind, offset, value in [*_secrets(text), *_emails(text), *_phones(text, regions)]:
-        line = text.count("\n", 0, offset) + 1
-        hits[(line, kind, value)] = None
+    for kind, offset, value in _scan(text, regions):
+        hits[(text.count("\n", 0, offset) + 1, kind, value)] = None
+    if "\\" in text:
+        decoded = Decoded(text)
+        if decoded.changed:
+            seen = {(kind, value) for _, kind, value in hits}
+            for kind, offset, value in _scan(decoded.text, regions):
+                if (kind, value) not in seen:
+                    line = text.count("\n", 0, decoded.raw_offset(offset)) + 1
+                    hits[(line, kind, value)] = None
     return sorted(hits, key=lambda h: (h[0], h[1], h[2]))
+
+
+def _scan(text: str, regions: tuple[str | None, ...]) -> list[tuple[str, int, str]]:
+    return [*_secrets(text), *_emails(text), *_phones(text, regions)]
 
 
 def _fingerprint(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\0{value}".encode()).hexdigest()[:16]
 
 
-PART_TEXT_FIELDS = ("title", "name", "alt", "text", "code", "arguments")
-"""The fields of a part whose text is published (``src`` and tool ``id`` are not prose)."""
+PART_FIELDS_NOT_SCANNED = frozenset({"type", "src", "is_error"})
+"""A part's fields that publish no free text: ``src`` must be a content address
+(``assets/<sha256>.<ext>``), the others are a fixed word and a flag. Every other field
+(tool call ``id`` and a code part's ``language`` included) reaches a page or an export."""
 
 
-def _message_texts(message: Message) -> Iterator[tuple[int, str, str]]:
-    """(part number, part type, text) of everything a message publishes."""
-    if isinstance(message.content, str):
-        yield 0, "", message.content
-        return
-    for number, part in enumerate(message.content, start=1):
-        texts = [getattr(part, key) for key in PART_TEXT_FIELDS]
-        yield number, part.type, "\n".join(t for t in texts if isinstance(t, str))
+PART_FIELD_NAMES = tuple(f.name for f in fields(Part))
+
+
+@dataclass(frozen=True)
+class Published:
+    """One text a share publishes, and its place."""
+
+    message: int
+    """1-based message number; 0 for the conversation's own fields."""
+    part: int
+    """1-based part number; 0 for a message's string content or its own fields."""
+    part_type: str
+    field: str
+    """The key that holds the text: ``title``, ``author``, ``model``, ``content``, ``code``..."""
+    text: str
+
+
+def published_texts(title: str, messages: Iterable[Message], *, model: str | None = None,
+                    author: str | None = None) -> Iterator[Published]:
+    """Every text a share of these messages publishes: title, author name, models, and each
+    message's content and part fields."""
+    for field_name, value in (("title", title), ("author", author), ("model", model)):
+        if value:
+            yield Published(0, 0, "", field_name, value)
+    for number, message in enumerate(messages, start=1):
+        if message.model:
+            yield Published(number, 0, "", "model", message.model)
+        if isinstance(message.content, str):
+            yield Published(number, 0, "", "content", message.content)
+            continue
+        for index, part in enumerate(message.content, start=1):
+            for field_name in PART_FIELD_NAMES:
+                value = getattr(part, field_name)
+                if field_name not in PART_FIELDS_NOT_SCANNED and isinstance(value, str) and value:
+                    yield Published(number, index, part.type, field_name, value)
 
 
 def scan_messages(
-    title: str, messages: Iterable[Message], *, language: str = "en"
+    title: str, messages: Iterable[Message], *, language: str = "en", model: str | None = None,
+    author: str | None = None, path: Path | None = None,
 ) -> list[Finding]:
-    """Every finding in a title and its messages: what a share of them would publish."""
+    """Every finding in what a share of these would publish (see ``published_texts``).
+
+    With the ``path`` of the conversation or snapshot file they were read from, each
+    finding names the line of that file; a text the file does not hold (a ``--title``
+    or ``--name`` given on the command line) is named by its field alone.
+    """
     regions = phone_regions(language)
+    found: list[tuple[Published, int, str, str]] = []
+    for item in published_texts(title, messages, model=model, author=author):
+        for line, kind, value in scan_text(item.text, regions=regions):
+            found.append((item, line, kind, value))
+    lines = FileLines(path) if path is not None and found else None
     out: list[Finding] = []
-    for line, kind, value in scan_text(title, regions=regions):
-        out.append(Finding(0, 0, line, kind, "", _fingerprint(kind, value)))
-    for number, message in enumerate(messages, start=1):
-        for part, part_type, text in _message_texts(message):
-            for line, kind, value in scan_text(text, regions=regions):
-                out.append(Finding(number, part, line, kind, part_type,
-                                   _fingerprint(kind, value)))
+    for item, line, kind, value in found:
+        file_line = lines.line_of(item.message, item.part, item.field, item.text, line) if (
+            lines is not None) else None
+        out.append(Finding(item.message, item.part, file_line or line, kind, item.part_type,
+                           _fingerprint(kind, value), item.field, file_line is not None))
     return out
 
 

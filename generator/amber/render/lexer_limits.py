@@ -22,33 +22,52 @@ lexer shows up there, and its measured size goes in ``SLOW_LEXERS``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pygments.lexer import Lexer
 
-DEFAULT_CHUNK = 4_000
-"""Characters lexed at once by a lexer that the sweep found linear (or cheap at this size)."""
 
-SLOW_CHUNK = 1_000
-"""Characters lexed at once by a lexer the sweep found quadratic on some shape."""
+@dataclass(frozen=True)
+class LexingLimit:
+    """How one lexer may be run on a block."""
 
-SLOW_LEXERS: dict[str, int] = {
-    # Lexer class name -> characters lexed at once (0: never highlighted). Measured by the
-    # sweep (tests/security/test_lexer_sweep.py, ``python -m security.lexer_shapes``).
-    "AutoItLexer": 0,
-    "AutohotkeyLexer": SLOW_CHUNK,
-    "AspectJLexer": SLOW_CHUNK,
-    "JavaLexer": SLOW_CHUNK,
-    "CheetahLexer": SLOW_CHUNK,
-    "CheetahHtmlLexer": SLOW_CHUNK,
-    "CheetahXmlLexer": SLOW_CHUNK,
-    "CheetahJavascriptLexer": SLOW_CHUNK,
-    "DelphiLexer": SLOW_CHUNK,
-    "GasLexer": SLOW_CHUNK,
+    window: int
+    """Characters a regex lexer's rules look ahead (a line end past this, at most twice it),
+    or the size of the pieces any other lexer is given; 0: the block stays plain text."""
+    max_line: int
+    """Longest line highlighted: a block with a longer one stays plain text."""
+
+
+DEFAULT_LIMIT = LexingLimit(window=4_000, max_line=2_000)
+"""For lexers the sweep found linear (or cheap at this size) on every shape."""
+
+SLOW_LIMIT = LexingLimit(window=400, max_line=400)
+"""For lexers the sweep found quadratic on some shape: a rule reads ahead over the rest of
+the text at every token. With a 400-character window (and lines no longer) each token
+costs at most a few hundred characters of regex work."""
+
+PLAIN_TEXT = LexingLimit(window=0, max_line=0)
+"""For lexers too slow even on short pieces."""
+
+SLOW_LEXERS: dict[str, LexingLimit] = {
+    # Lexer class name -> its limit. Measured by the sweep (tests/security/test_lexer_sweep.py;
+    # ``python -m security.lexer_shapes`` from tests/ prints the figures).
+    "AutoItLexer": PLAIN_TEXT,
+    "AutohotkeyLexer": SLOW_LIMIT,
+    "AspectJLexer": SLOW_LIMIT,
+    "JavaLexer": SLOW_LIMIT,
+    "CheetahLexer": SLOW_LIMIT,
+    "CheetahHtmlLexer": SLOW_LIMIT,
+    "CheetahXmlLexer": SLOW_LIMIT,
+    "CheetahJavascriptLexer": SLOW_LIMIT,
+    "DelphiLexer": SLOW_LIMIT,
+    "GasLexer": SLOW_LIMIT,
 }
 
 
-def chunk_size(lexer: Lexer) -> int:
-    """Characters this lexer may be given at once; 0 means show the code as plain text."""
-    return SLOW_LEXERS.get(type(lexer).__name__, DEFAULT_CHUNK)
+def lexing_limit(lexer: Lexer) -> LexingLimit:
+    """How this lexer may be run: its measured limit, or the default."""
+    return SLOW_LEXERS.get(type(lexer).__name__, DEFAULT_LIMIT)
 
 
 def split_for_lexing(code: str, size: int) -> list[str]:

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 from amber.content.model import Part
 from amber.render.code_styles import code_css
-from amber.render.lexer_limits import chunk_size, split_for_lexing
+from amber.render.lexer_limits import lexing_limit, split_for_lexing
 from amber.render.mathml import math_plugin
+from amber.render.windowed_lexing import is_plain_regex_lexer, windowed_tokens
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -130,20 +131,24 @@ _SPAN_CLASSES: dict[object, str] = {}
 _TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
-def _tokens(code: str, lexer: Lexer) -> Iterator[tuple[int, object, str]]:
+def _tokens(code: str, lexer: Lexer, window: int | None) -> Iterator[tuple[int, object, str]]:
     """``lexer.get_tokens(code)`` with indexes, without its extra generator when it can.
 
     ``get_tokens`` prepares the text and then wraps ``get_tokens_unprocessed`` in a
     generator that drops each token's index, and in the lexer's filters. With no
     filters and no override of ``get_tokens``, the inner generator gives the same
-    tokens with one generator step less per token.
+    tokens with one generator step less per token; with a ``window``, a plain regex
+    lexer's rules look that far ahead at most (``amber.render.windowed_lexing``).
     """
     if lexer.filters or type(lexer).get_tokens is not Lexer.get_tokens:
         return ((0, token_type, value) for token_type, value in lexer.get_tokens(code))
-    return lexer.get_tokens_unprocessed(lexer._preprocess_lexer_input(code))
+    text = lexer._preprocess_lexer_input(code)
+    if window is not None and is_plain_regex_lexer(lexer):
+        return windowed_tokens(lexer, text, window)  # type: ignore[arg-type]
+    return lexer.get_tokens_unprocessed(text)
 
 
-def highlight(code: str, lexer: Lexer) -> str:
+def highlight(code: str, lexer: Lexer, window: int | None = None) -> str:
     """Pygments' ``HtmlFormatter(nowrap=True)`` output, byte for byte, in less time.
 
     Highlighting is the largest cost of a build, and a third of it is the
@@ -174,7 +179,7 @@ def highlight(code: str, lexer: Lexer) -> str:
 
     current = ""
     run: list[str] = []
-    for _, token_type, value in _tokens(code, lexer):
+    for _, token_type, value in _tokens(code, lexer, window):
         css = classes.get(token_type)
         if css is None:
             css = classes[token_type] = _FORMATTER._get_css_classes(token_type)
@@ -278,13 +283,17 @@ def safe_to_highlight(code: str) -> bool:
 def highlight_block(code: str, lexer: Lexer) -> str:
     """A block's highlighted HTML in time linear in its length, whatever the lexer.
 
-    Long blocks are lexed in pieces (see ``amber.render.lexer_limits``); a lexer too
-    slow even on a short piece leaves the block as plain text.
+    A plain regex lexer lexes the whole block with a bounded look-ahead; any other
+    lexer gets the block in pieces. A lexer too slow even so, or a line longer than
+    its limit, leaves the block as plain text (see ``amber.render.lexer_limits``).
     """
-    size = chunk_size(lexer)
-    if size == 0:
+    limit = lexing_limit(lexer)
+    if limit.window == 0 or (len(code) > limit.max_line
+                             and max(map(len, code.split("\n"))) > limit.max_line):
         return str(escape(code))
-    pieces = split_for_lexing(code, size)
+    if is_plain_regex_lexer(lexer):
+        return highlight(code, lexer, limit.window)
+    pieces = split_for_lexing(code, limit.window)
     html = [highlight(piece, lexer) for piece in pieces]
     for index, piece in enumerate(pieces[:-1]):
         if not piece.endswith("\n") and html[index].endswith("\n"):
