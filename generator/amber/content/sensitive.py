@@ -28,6 +28,7 @@ pull request may be public.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib
 import re
@@ -139,9 +140,17 @@ TARGETED_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 BEARER = re.compile(r"bearer[ \t]+([A-Za-z0-9\-._~+/]{20,}=*)", re.IGNORECASE)
 URL_CREDENTIAL = re.compile(
-    r"[?&](?i:access_token|api[_-]?key|apikey|auth|client_secret|key|password|passwd|"
+    r"[?&#](?i:access_token|api[_-]?key|apikey|auth|client_secret|key|password|passwd|"
     r"private_token|secret|sig|signature|token)=([^&#\s\"'<>()\[\]]{12,})"
 )
+AWS_SECRET = re.compile(
+    r"(?i:aws_?secret_?(?:access_?)?key)[\"']?[ \t]*[=:][ \t]*[\"']?([A-Za-z0-9/+]{40})"
+    r"(?![A-Za-z0-9/+=])"
+)
+"""An AWS secret access key where it is set: ``export AWS_SECRET_ACCESS_KEY=…``, the
+credentials file's unquoted ``aws_secret_access_key = …``, YAML and JSON. detect-secrets
+finds it only in quotes. OAuth implicit grants put ``#access_token=…`` in a URL's
+fragment, hence ``#`` among the URL separators."""
 """Generic shapes: their first group is the value, which must also look random."""
 
 PLUGIN_NEEDS: dict[str, tuple[str, ...] | re.Pattern[str]] = {
@@ -192,6 +201,7 @@ PLACEHOLDER_WORDS = frozenset({
 
 _RUNS = re.compile(r"[A-Za-z0-9+/]+")
 
+_NEWLINE = re.compile("\n")
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
@@ -252,6 +262,7 @@ def _may_match(kind: str, text: str, lowered: str) -> bool:
 def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
     """(kind, offset, value) of every likely credential in ``text``."""
     lowered = text.lower()
+    reported: list[str] = []
     for kind, plugin in _plugins():
         if not _may_match(kind, text, lowered):
             continue
@@ -265,6 +276,7 @@ def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
                     continue
                 if _is_placeholder(whole):
                     continue
+                reported.append(whole)
                 yield kind, match.start(), whole
     for kind, pattern in TARGETED_PATTERNS:
         for match in pattern.finditer(text):
@@ -278,11 +290,15 @@ def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
         generic.append(("bearer token", BEARER))
     if "=" in text:
         generic.append(("credential in a URL", URL_CREDENTIAL))
+    if "secret" in lowered and "aws" in lowered:
+        generic.append(("AWS secret access key", AWS_SECRET))
     for kind, pattern in generic:
         for match in pattern.finditer(text):
             value = match.group(1)
             if kind == "bearer token" and match.start() and text[match.start() - 1].isalpha():
                 continue
+            if any(value in whole for whole in reported):
+                continue  # a provider plugin reported this one already (a quoted AWS secret)
             if _generic_token_ok(value) and not _is_placeholder(value):
                 yield kind, match.start(1), value
 
@@ -345,18 +361,22 @@ def scan_text(
     Text with JSON escapes is read decoded as well (``amber.content.json_escapes``): a
     finding only the decoded text holds is placed at the line of its escaped form.
     """
-    hits: dict[tuple[int, str, str], None] = {}
-    for kind, offset, value in _scan(text, regions):
-        hits[(text.count("\n", 0, offset) + 1, kind, value)] = None
+    found = [(offset, kind, value) for kind, offset, value in _scan(text, regions)]
     if "\\" in text:
         decoded = Decoded(text)
         if decoded.changed:
-            seen = {(kind, value) for _, kind, value in hits}
-            for kind, offset, value in _scan(decoded.text, regions):
-                if (kind, value) not in seen:
-                    line = text.count("\n", 0, decoded.raw_offset(offset)) + 1
-                    hits[(line, kind, value)] = None
-    return sorted(hits, key=lambda h: (h[0], h[1], h[2]))
+            seen = {(kind, value) for _, kind, value in found}
+            found += [(decoded.raw_offset(offset), kind, value)
+                      for kind, offset, value in _scan(decoded.text, regions)
+                      if (kind, value) not in seen]
+    if not found:
+        return []
+    # One pass over the line ends, not one count per finding: a text of numbers or addresses
+    # can hold hundreds of thousands of findings.
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    hits = {(bisect.bisect_right(line_starts, offset), kind, value)
+            for offset, kind, value in found}
+    return sorted(hits)
 
 
 def _scan(text: str, regions: tuple[str | None, ...]) -> list[tuple[str, int, str]]:
