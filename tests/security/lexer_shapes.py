@@ -1,14 +1,14 @@
 """Adversarial code shapes for every Pygments lexer, and their timing through amber.
 
-Each shape is one line repeated to the wanted size. Lines stay short and blank runs
-stay under the highlight guard (2,000-character lines, 40 blank lines), so every
-block here is one amber does highlight: the guard is not what keeps them fast.
-The shapes are the ones regex lexers trip on: openers that are never closed
-(``${``, ``{{``, comment and string openers, brackets), runs of escapes, bare words
-with no punctuation, comment-like lines, blank and whitespace-only lines.
+Each shape is one line repeated to the wanted size. Lines and blank runs stay within
+the highlight guard (2,000-character lines, 40 blank lines), so every block here is
+one amber does highlight: the guard is not what keeps them fast. The shapes are the
+ones regex lexers trip on: openers that are never closed (``${``, ``{{``, comment and
+string openers, brackets), sigils, bare words with no punctuation, comment-like
+lines, blank and whitespace-only lines.
 
-Run as ``python -m security.lexer_shapes`` from ``tests/`` to print the lexers whose
-time grows faster than linearly, with their figures: the source of
+Run ``python -m security.lexer_shapes [ALIAS...]`` from ``tests/`` to print the lexers
+that are too slow on some shape, with their figures: the source of
 ``amber.render.lexer_limits.SLOW_LEXERS``.
 """
 
@@ -23,34 +23,37 @@ from pygments.lexers import get_all_lexers
 
 SHAPES: dict[str, str] = {
     # name: the line repeated
-    "${ openers": "${" * 40 + "\n",
-    "{{ openers": "{{" * 40 + "\n",
+    "${ openers": "${" * 999 + "\n",
+    "{{ openers": "{{" * 999 + "\n",
     "comment openers": "/*(*{-<!--#|" * 7 + "\n",
-    "quotes": "\"'`" * 26 + "\n",
-    "one quote a line": '"a\n',
+    "quotes": "\"'`" * 666 + "\n",
     "brackets": "([{<" * 20 + "\n",
-    "backslashes": "\\" * 80 + "\n",
-    "sigils": "$%@:;.<%" * 10 + "\n",
+    "sigils": "$%@:;.<%" * 249 + "\n",
     "bare words": "a b c d e f g\n",
     "comment lines": "#a\n",
     "blank runs": "\n" * 40 + "x\n",
     "whitespace lines": (" " * 200 + "\n") * 40 + "x\n",
-    # The same openers on lines as long as the guard allows: some rules read to the end
-    # of the line, or across lines, from every opener.
-    "${ long lines": "${" * 999 + "\n",
-    "{{ long lines": "{{" * 999 + "\n",
-    "comment openers, long lines": "/*(*{-<!--#|" * 166 + "\n",
-    "quotes, long lines": "\"'`" * 666 + "\n",
-    "sigils, long lines": "$%@:;.<%" * 249 + "\n",
-    "bare words, long lines": "a " * 999 + "\n",
 }
+"""Long lines (up to the guard's 2,000 characters) for openers: some rules read to the
+end of the line, or across lines, from every opener."""
 
-N = 1_000
-"""Characters of the smaller block; the larger has 4N."""
+N = 500
+"""Characters of the smaller block; the larger has 4N, the default look-ahead window."""
 NOISE_FLOOR = 0.005
-"""CPU seconds at 4N under which a ratio is timer noise and not judged (1.25 µs a character)."""
+"""CPU seconds at 4N under which a ratio is timer noise and not judged (2.5 µs a character)."""
 MAX_RATIO = 8.0
 """Time at 4N over time at N: linear is 4, quadratic 16."""
+MAX_COST = 15.0
+"""Time at 4N over the time Pygments' Python lexer takes on as much ordinary Python: linear
+but slow is slow too (one lexer took 50 µs a character on 2,000-character lines)."""
+
+REFERENCE_CODE = (
+    "def mean(values: list[float]) -> float:\n"
+    "    \"\"\"The average, or 0.0 for no values.\"\"\"\n"
+    "    if not values:\n"
+    "        return 0.0  # nothing to average\n"
+    "    return sum(values) / len(values)\n\n"
+)
 
 
 def block(shape: str, size: int) -> str:
@@ -83,21 +86,31 @@ def growth(alias: str, shape: str, repeats: int = 1) -> tuple[float, float]:
     return cpu_seconds(small, alias, repeats), cpu_seconds(large, alias, repeats)
 
 
-def superlinear(t_small: float, t_large: float) -> bool:
-    return t_large >= NOISE_FLOOR and t_large / max(t_small, 1e-4) >= MAX_RATIO
+def reference_seconds() -> float:
+    """CPU seconds for Python on 4N characters of ordinary code, best of five."""
+    code = (REFERENCE_CODE * (4 * N // len(REFERENCE_CODE) + 1))[:4 * N]
+    code_block(code, "python")
+    return cpu_seconds(code, "python", repeats=5)
+
+
+def too_slow(t_small: float, t_large: float, reference: float) -> bool:
+    """Faster than linear growth (past the noise), or a cost far above ordinary lexing."""
+    superlinear = t_large >= NOISE_FLOOR and t_large / max(t_small, 1e-4) >= MAX_RATIO
+    return superlinear or t_large > MAX_COST * max(reference, 1e-4)
 
 
 def sweep(aliases: list[str] | None = None,
-          shapes: list[str] | None = None) -> Iterator[tuple[str, str, float, float]]:
-    """(alias, shape, seconds at N, at 4N) of every superlinear pair, measured again
-    (best of three) before it counts."""
+          reference: float | None = None) -> Iterator[tuple[str, str, float, float]]:
+    """(alias, shape, seconds at N, at 4N) of every lexer and shape found too slow, measured
+    again (best of three) before it counts."""
+    reference = reference_seconds() if reference is None else reference
     for alias in aliases or lexer_aliases():
         code_block("x\n", alias)  # first use builds the lexer's regexes: not timed
-        for shape in shapes or SHAPES:
+        for shape in SHAPES:
             t_small, t_large = growth(alias, shape)
-            if superlinear(t_small, t_large):
+            if too_slow(t_small, t_large, reference):
                 t_small, t_large = growth(alias, shape, repeats=3)
-                if superlinear(t_small, t_large):
+                if too_slow(t_small, t_large, reference):
                     yield alias, shape, t_small, t_large
 
 
@@ -107,9 +120,9 @@ if __name__ == "__main__":
     from amber.render.markdown import _lexer
 
     started = time.process_time()
-    only = [s for s in SHAPES if "long" in s] if "--long" in sys.argv else None
-    for alias, shape, t_small, t_large in sweep([a for a in sys.argv[1:] if a[:2] != "--"]
-                                                or None, only):
+    reference = reference_seconds()
+    print(f"reference: Python on {4 * N} characters, {reference * 1000:.2f} ms", flush=True)
+    for alias, shape, t_small, t_large in sweep(sys.argv[1:] or None, reference):
         lexer = _lexer(alias)
         print(f"{alias} ({type(lexer).__name__}): {shape}: {t_small * 1000:.1f} ms at {N}, "
               f"{t_large * 1000:.1f} ms at {4 * N}, ratio {t_large / max(t_small, 1e-4):.1f}",

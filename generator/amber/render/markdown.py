@@ -288,8 +288,7 @@ def highlight_block(code: str, lexer: Lexer) -> str:
     its limit, leaves the block as plain text (see ``amber.render.lexer_limits``).
     """
     limit = lexing_limit(lexer)
-    if limit.window == 0 or (len(code) > limit.max_line
-                             and max(map(len, code.split("\n"))) > limit.max_line):
+    if not limit.fits(code):
         return str(escape(code))
     if is_plain_regex_lexer(lexer):
         return highlight(code, lexer, limit.window)
