@@ -76,14 +76,14 @@ def test_a_slow_lexer_still_colours_ordinary_code() -> None:
                     10_000)
     lexer = _lexer("java")
     assert lexer is not None
-    assert lexer_limits.lexing_limit(lexer) == lexer_limits.SLOW_LIMIT
+    assert lexer_limits.lexing_limit(lexer) == lexer_limits.SLOWER_LIMIT
     assert highlight_block(code, lexer) == highlight(code, lexer)
     assert '<span class="k">class</span>' in highlight_block(code, lexer)
 
 
 def test_lexers_too_slow_for_any_window_show_plain_text() -> None:
     html = code_block("x = 1\n", "autoit")
-    assert '<span class="' not in html and "x = 1" in html
+    assert "<code>x = 1\n</code>" in html
 
 
 def test_block_shapes_stay_under_the_guard() -> None:

@@ -111,7 +111,7 @@ SLOW_LEXERS: dict[str, LexingLimit] = {
     "HandlebarsHtmlLexer": SLOW_LIMIT,
     "HandlebarsLexer": SLOW_LIMIT,
     "HtmlGenshiLexer": SLOW_LIMIT,
-    "IdrisLexer": SLOW_LIMIT,
+    "IdrisLexer": SLOWER_LIMIT,
     "IgorLexer": SLOW_LIMIT,
     "JavaLexer": SLOWER_LIMIT,
     "KernelLogLexer": SLOW_LIMIT,
