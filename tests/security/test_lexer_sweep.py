@@ -78,7 +78,7 @@ def test_a_slow_lexer_still_colours_ordinary_code() -> None:
     assert lexer is not None
     assert lexer_limits.lexing_limit(lexer) == lexer_limits.SLOWER_LIMIT
     assert highlight_block(code, lexer) == highlight(code, lexer)
-    assert '<span class="k">class</span>' in highlight_block(code, lexer)
+    assert '<span class="kd">class</span>' in highlight_block(code, lexer)
 
 
 def test_lexers_too_slow_for_any_window_show_plain_text() -> None:
