@@ -21,7 +21,7 @@ from amber.content.model import Part
 from amber.render.code_styles import code_css
 from amber.render.lexer_limits import lexing_limit, split_for_lexing
 from amber.render.mathml import math_plugin
-from amber.render.windowed_lexing import is_plain_regex_lexer, windowed_tokens
+from amber.render.windowed_lexing import is_plain_regex_lexer, windowed_tokens, with_window
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -283,21 +283,31 @@ def safe_to_highlight(code: str) -> bool:
 def highlight_block(code: str, lexer: Lexer) -> str:
     """A block's highlighted HTML in time linear in its length, whatever the lexer.
 
-    A plain regex lexer lexes the whole block with a bounded look-ahead; any other
-    lexer gets the block in pieces. A lexer too slow even so, or a line longer than
-    its limit, leaves the block as plain text (see ``amber.render.lexer_limits``).
+    Past the lexer's window, a regex lexer's rules look that far ahead at most, and any
+    other lexer gets the block in pieces. A block beyond the lexer's line limits, or a
+    lexer too slow even so, leaves the block as plain text (``amber.render.lexer_limits``).
     """
     limit = lexing_limit(lexer)
     if not limit.fits(code):
         return str(escape(code))
+    if len(code) <= limit.window:
+        return highlight(code, lexer)
     if is_plain_regex_lexer(lexer):
         return highlight(code, lexer, limit.window)
+    bounded = _bounded_lexer(lexer, limit.window)
+    if bounded is not None:
+        return highlight(code, bounded)
     pieces = split_for_lexing(code, limit.window)
     html = [highlight(piece, lexer) for piece in pieces]
     for index, piece in enumerate(pieces[:-1]):
         if not piece.endswith("\n") and html[index].endswith("\n"):
             html[index] = html[index][:-1]  # cut inside a line: the lexer's added newline goes
     return "".join(html)
+
+
+@functools.lru_cache(maxsize=64)
+def _bounded_lexer(lexer: Lexer, window: int) -> Lexer | None:
+    return with_window(lexer, window)
 
 
 def _code_block(code: str, language: str | None, title: str | None) -> str:

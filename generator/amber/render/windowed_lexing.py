@@ -13,9 +13,11 @@ the window and one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+import re
+from collections.abc import Callable, Iterator
 
-from pygments.lexer import RegexLexer
+from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
 
@@ -85,3 +87,47 @@ def _window_end(text: str, pos: int, window: int) -> int:
         return len(text)
     newline = text.find("\n", pos + window)
     return len(text) if newline == -1 else newline + 1
+
+
+class _Window:
+    """Where the window ends for a position, found again only once the position moves a
+    window on (finding the line end for every rule tried would cost a line each)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.text: str | None = None
+        self.start = 0
+        self.end = 0
+
+    def end_for(self, text: str, pos: int) -> int:
+        if text is not self.text or not self.start <= pos <= self.end - self.size:
+            self.text, self.start = text, pos
+            self.end = _window_end(text, pos, 2 * self.size)
+        return self.end if self.end - pos >= self.size else len(text)
+
+
+def _bounded(rexmatch: Callable[..., re.Match[str] | None],
+             window: _Window) -> Callable[..., re.Match[str] | None]:
+    def match(text: str, pos: int, endpos: int | None = None) -> re.Match[str] | None:
+        end = window.end_for(text, pos)
+        return rexmatch(text, pos, end if endpos is None else min(end, endpos))
+    return match
+
+
+def with_window(lexer: Lexer, window: int) -> Lexer | None:
+    """A copy of a regex lexer whose rules look about ``window`` characters ahead at most,
+    whatever loop drives them (its own override, ExtendedRegexLexer's, a callback's); the
+    regex lexers it holds are bounded too. None for a lexer that is not a regex lexer."""
+    if not isinstance(lexer, RegexLexer):
+        return None
+    clone = copy.copy(lexer)
+    bounds = _Window(window)
+    clone._tokens = {  # type: ignore[attr-defined]
+        state: [(_bounded(rexmatch, bounds), action, new_state)
+                for rexmatch, action, new_state in rules]
+        for state, rules in lexer._tokens.items()
+    }
+    for name, value in vars(lexer).items():
+        if isinstance(value, RegexLexer):
+            setattr(clone, name, with_window(value, window))
+    return clone
