@@ -80,7 +80,7 @@ SLOW_LEXERS: dict[str, LexingLimit] = {
     # from tests/ prints the figures, Pygments 2.21).
     "AntlrRubyLexer": SLOW_LIMIT,
     "ApacheConfLexer": SLOW_LIMIT,
-    "AspectJLexer": SLOW_LIMIT,
+    "AspectJLexer": SLOWER_LIMIT,
     "AugeasLexer": SLOW_LIMIT,
     "AutoItLexer": PLAIN_TEXT,
     "AutohotkeyLexer": SLOWER_LIMIT,
