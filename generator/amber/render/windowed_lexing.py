@@ -22,9 +22,11 @@ from pygments.token import Error, Whitespace, _TokenType
 
 
 def is_plain_regex_lexer(lexer: object) -> bool:
-    """A RegexLexer that uses Pygments' own loop, so ``windowed_tokens`` lexes it the same."""
+    """A RegexLexer that uses Pygments' own loop, and nothing around it (filters, its own
+    ``get_tokens``), so ``windowed_tokens`` lexes it the same."""
     return (isinstance(lexer, RegexLexer)
-            and type(lexer).get_tokens_unprocessed is RegexLexer.get_tokens_unprocessed)
+            and type(lexer).get_tokens_unprocessed is RegexLexer.get_tokens_unprocessed
+            and type(lexer).get_tokens is Lexer.get_tokens and not lexer.filters)
 
 
 def windowed_tokens(lexer: RegexLexer, text: str,
