@@ -22,6 +22,11 @@ def add_conversation(site: Path, slug: str, *texts: str) -> None:
     (site / "content" / "conversations" / f"{slug}.yaml").write_text("\n".join(lines) + "\n")
 
 
+def line_holding(path: Path, text: str) -> int:
+    """The 1-based line of ``path`` that holds ``text``: findings name the file's line."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def shares_dir(site: Path) -> list[Path]:
     return sorted((site / "content" / "shares").glob("*.yaml"))
 
@@ -31,9 +36,14 @@ def test_share_refuses_naming_message_and_line_and_writes_nothing(site: Path) ->
     result = run_amber("share", "leaky", "--yes", cwd=site)
     last = assert_refused(result, "--allow-sensitive", "2 likely secret(s) or personal data")
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    conv = site / "content" / "conversations" / "leaky.yaml"
+    key_line, email_line = line_holding(conv, KEY), line_holding(conv, EMAIL)
+    assert (key_line, email_line) == (9, 10)  # lines 2 and 3 of message 2
     assert errors == [
-        "error: content/conversations/leaky.yaml: message 2, line 2: looks like an AWS access key",
-        "error: content/conversations/leaky.yaml: message 2, line 3: looks like an email address",
+        f"error: content/conversations/leaky.yaml: message 2, line {key_line}: looks like an "
+        "AWS access key",
+        f"error: content/conversations/leaky.yaml: message 2, line {email_line}: looks like an "
+        "email address",
     ]
     assert KEY not in result.stderr and EMAIL not in result.stderr and KEY not in last
     assert result.stdout == "" and shares_dir(site) == []
@@ -45,8 +55,9 @@ def test_share_with_allow_sensitive_records_it_and_check_only_warns(site: Path) 
     data = yaml.safe_load((site / "content" / "shares" / f"{share_id}.yaml").read_text())
     assert data["allow_sensitive"] is True
     result = ok(run_amber("check", cwd=site))
-    assert (f"warning: content/shares/{share_id}.yaml: message 1, line 1: looks like an email "
-            "address (accepted: allow_sensitive)") in result.stderr.splitlines()
+    line = line_holding(site / "content" / "shares" / f"{share_id}.yaml", EMAIL)
+    assert (f"warning: content/shares/{share_id}.yaml: message 1, line {line}: looks like an "
+            "email address (accepted: allow_sensitive)") in result.stderr.splitlines()
     # Only the conversations with findings carry the flag.
     [clean_id] = share(site, "alpha", "--allow-sensitive")
     assert "allow_sensitive" not in (site / "content" / "shares" / f"{clean_id}.yaml").read_text()
@@ -66,7 +77,8 @@ def test_check_fails_on_a_finding_nobody_accepted(site: Path) -> None:
     leaky_path.write_text(leaky_path.read_text().replace("allow_sensitive: true\n", ""))
     result = run_amber("check", cwd=site)
     assert result.returncode == 1
-    assert (f"error: content/shares/{leaky}.yaml: message 1, line 1: looks like an email "
+    line = line_holding(leaky_path, EMAIL)
+    assert (f"error: content/shares/{leaky}.yaml: message 1, line {line}: looks like an email "
             f"address (remove it and run `amber update {leaky}`, or accept it with "
             f"`amber update {leaky} --allow-sensitive`)") in result.stderr.splitlines()
     assert result.stderr.splitlines()[-1] == "amber: 1 problem found"
@@ -86,7 +98,8 @@ def test_update_keeps_an_allowance_for_old_findings_but_not_for_new_ones(site: P
     before = path.read_bytes()
     result = run_amber("update", share_id, "--yes", cwd=site)
     assert_refused(result, "--allow-sensitive")
-    assert "message 3, line 1: looks like an AWS access key" in result.stderr
+    line = line_holding(site / "content" / "conversations" / "leaky.yaml", KEY)
+    assert f"message 3, line {line}: looks like an AWS access key" in result.stderr
     assert path.read_bytes() == before
     ok(run_amber("update", share_id, "--yes", "--allow-sensitive", cwd=site))
     assert KEY in path.read_text()

@@ -128,8 +128,8 @@ def test_findings_name_message_part_and_line_but_never_the_value() -> None:
     findings = scan_messages("Title with " + email, messages)
     assert [str(f) for f in findings] == [
         "title: looks like an email address",
-        "message 1, line 2: looks like an email address",
-        "message 2 (part 2, code), line 2: looks like an AWS access key",
+        "message 1, line 2 of the text: looks like an email address",
+        "message 2 (part 2, code), line 2 of the text: looks like an AWS access key",
     ]
     for finding in findings:
         assert email not in str(finding) and "AKIA" not in str(finding)

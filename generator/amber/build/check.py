@@ -42,7 +42,8 @@ class CheckReport:
 
 
 def snapshot_findings(snap: Snapshot, language: str) -> list[Finding]:
-    return scan_messages(snap.title, snap.messages, language=language)
+    return scan_messages(snap.title, snap.messages, language=language, model=snap.model,
+                         author=snap.author, path=snap.path)
 
 
 def sensitive_problems(snap: Snapshot, path: Path, language: str) -> list[Problem]:

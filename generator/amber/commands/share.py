@@ -102,7 +102,8 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
             raise UsageError("--name must not be empty")
         author = args.name.strip()
     found = [(conv, scan_messages(args.title or conv.title, conv.messages,
-                                  language=config.language)) for conv in convs]
+                                  language=config.language, model=conv.model, author=author,
+                                  path=conv.path)) for conv in convs]
     guard_sensitive([(conv.path or Path(conv.slug), f) for conv, f in found],
                     allow=args.allow_sensitive)
     accepted = {conv.slug for conv, f in found if f}
@@ -149,7 +150,8 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     allow = False
     if conv is not None:
         title = args.title if args.title is not None else old.title
-        findings = scan_messages(title, conv.messages, language=config.language)
+        findings = scan_messages(title, conv.messages, language=config.language,
+                                 model=conv.model, author=old.author, path=conv.path)
         # An earlier --allow-sensitive covers what that snapshot already held, nothing new.
         carried = old.allow_sensitive and not new_findings(
             findings, snapshot_findings(old, config.language))

@@ -11,7 +11,7 @@ the industry) keeps one regex-based plugin per provider. amber runs those
 plugins directly on the text, plus a few patterns detect-secrets lacks (newer
 OpenAI/Anthropic/Google/Hugging Face keys, bearer tokens, credentials in URL
 query strings, email addresses) and Google's libphonenumber port for phone
-numbers, which knows every country's numbering plan.
+numbers, which knows every country's numbering plan (``amber.content.phones``).
 
 What is deliberately left out: detect-secrets' entropy and keyword plugins.
 Conversations about code are full of git object IDs, UUIDs, digests and
@@ -28,14 +28,19 @@ pull request may be public.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
+from pathlib import Path
 
-from amber.content.model import Message
+from amber.content.json_escapes import Decoded
+from amber.content.locate import FileLines
+from amber.content.model import Message, Part
+from amber.content.phones import find_phones
 
 # --- what a finding is --------------------------------------------------------
 
@@ -56,18 +61,36 @@ class Finding:
     """The part's type (``code``, ``tool_call`` ...) when the message has parts."""
     fingerprint: str = ""
     """A short digest of kind and value: tells the same finding again without keeping it."""
+    field: str = ""
+    """The key that holds the text (``title``, ``author``, ``model``, ``code``...)."""
+    in_file: bool = False
+    """Whether ``line`` is a line of the file the text was read from (else of the text)."""
 
     @property
     def where(self) -> str:
         if self.message == 0:
-            return "title"
-        place = f"message {self.message}"
-        if self.part:
-            place += f" (part {self.part}, {self.part_type})"
-        return f"{place}, line {self.line}"
+            place = FIELD_NAMES.get(self.field, self.field or "title")
+        else:
+            place = f"message {self.message}"
+            details = [f"part {self.part}", self.part_type] if self.part else []
+            if self.field in FIELD_NAMES:
+                details.append(FIELD_NAMES[self.field])
+            if details:
+                place += f" ({', '.join(details)})"
+        if self.in_file:
+            return f"{place}, line {self.line}"
+        if self.message == 0 and self.line == 1:
+            return place
+        return f"{place}, line {self.line} of the text"
 
     def __str__(self) -> str:
         return f"{self.where}: looks like {_article(self.kind)} {self.kind}"
+
+
+FIELD_NAMES = {"author": "author name", "model": "model name", "id": "tool call id",
+               "language": "language", "arguments": "arguments", "name": "name", "alt": "alt text",
+               "title": "title"}
+"""How a finding names the field it is in, beyond a message's main text."""
 
 
 def _article(kind: str) -> str:
@@ -117,9 +140,17 @@ TARGETED_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 BEARER = re.compile(r"bearer[ \t]+([A-Za-z0-9\-._~+/]{20,}=*)", re.IGNORECASE)
 URL_CREDENTIAL = re.compile(
-    r"[?&](?i:access_token|api[_-]?key|apikey|auth|client_secret|key|password|passwd|"
+    r"[?&#](?i:access_token|api[_-]?key|apikey|auth|client_secret|key|password|passwd|"
     r"private_token|secret|sig|signature|token)=([^&#\s\"'<>()\[\]]{12,})"
 )
+AWS_SECRET = re.compile(
+    r"(?i:aws_?secret_?(?:access_?)?key)[\"']?[ \t]*[=:][ \t]*[\"']?([A-Za-z0-9/+]{40})"
+    r"(?![A-Za-z0-9/+=])"
+)
+"""An AWS secret access key where it is set: ``export AWS_SECRET_ACCESS_KEY=…``, the
+credentials file's unquoted ``aws_secret_access_key = …``, YAML and JSON. detect-secrets
+finds it only in quotes. OAuth implicit grants put ``#access_token=…`` in a URL's
+fragment, hence ``#`` among the URL separators."""
 """Generic shapes: their first group is the value, which must also look random."""
 
 PLUGIN_NEEDS: dict[str, tuple[str, ...] | re.Pattern[str]] = {
@@ -170,10 +201,7 @@ PLACEHOLDER_WORDS = frozenset({
 
 _RUNS = re.compile(r"[A-Za-z0-9+/]+")
 
-_PHONE_CANDIDATE = re.compile(r"\d[\d \t().\-/]{5,24}\d")
-"""A run that could be a phone number; libphonenumber then judges each such run (with a
-little context) rather than all of the text, which is many times faster on code."""
-PHONE_CONTEXT = 16
+_NEWLINE = re.compile("\n")
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
@@ -234,6 +262,7 @@ def _may_match(kind: str, text: str, lowered: str) -> bool:
 def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
     """(kind, offset, value) of every likely credential in ``text``."""
     lowered = text.lower()
+    reported: list[str] = []
     for kind, plugin in _plugins():
         if not _may_match(kind, text, lowered):
             continue
@@ -247,6 +276,7 @@ def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
                     continue
                 if _is_placeholder(whole):
                     continue
+                reported.append(whole)
                 yield kind, match.start(), whole
     for kind, pattern in TARGETED_PATTERNS:
         for match in pattern.finditer(text):
@@ -260,11 +290,15 @@ def _secrets(text: str) -> Iterator[tuple[str, int, str]]:
         generic.append(("bearer token", BEARER))
     if "=" in text:
         generic.append(("credential in a URL", URL_CREDENTIAL))
+    if "secret" in lowered and "aws" in lowered:
+        generic.append(("AWS secret access key", AWS_SECRET))
     for kind, pattern in generic:
         for match in pattern.finditer(text):
             value = match.group(1)
             if kind == "bearer token" and match.start() and text[match.start() - 1].isalpha():
                 continue
+            if any(value in whole for whole in reported):
+                continue  # a provider plugin reported this one already (a quoted AWS secret)
             if _generic_token_ok(value) and not _is_placeholder(value):
                 yield kind, match.start(1), value
 
@@ -305,25 +339,8 @@ def _local_part(text: str, at: int) -> int | None:
 
 
 def _phones(text: str, regions: tuple[str | None, ...]) -> Iterator[tuple[str, int, str]]:
-    seen: set[int] = set()
-    for candidate in _PHONE_CANDIDATE.finditer(text):
-        digits = sum(c.isdigit() for c in candidate.group(0))
-        if not 7 <= digits <= 17:
-            continue
-        import phonenumbers
-
-        # Some context either side, for the matcher's own rules: a number glued to letters
-        # or more digits is not a phone number, nor is "2026-01-01 12" before ":00".
-        offset = max(0, candidate.start() - PHONE_CONTEXT)
-        snippet = text[offset: candidate.end() + PHONE_CONTEXT]
-        for region in regions:
-            # VALID: the number must fit a real numbering plan, not just look like digits.
-            for match in phonenumbers.PhoneNumberMatcher(
-                snippet, region, leniency=phonenumbers.Leniency.VALID
-            ):
-                if offset + match.start not in seen:
-                    seen.add(offset + match.start)
-                    yield "phone number", offset + match.start, match.raw_string
+    for offset, raw in find_phones(text, regions):
+        yield "phone number", offset, raw
 
 
 def phone_regions(language: str) -> tuple[str | None, ...]:
@@ -339,45 +356,102 @@ def phone_regions(language: str) -> tuple[str | None, ...]:
 def scan_text(
     text: str, *, regions: tuple[str | None, ...] = ("US",)
 ) -> list[tuple[int, str, str]]:
-    """(line, kind, value) of each finding in one text, in reading order, without repeats."""
-    hits: dict[tuple[int, str, str], None] = {}
-    for kind, offset, value in [*_secrets(text), *_emails(text), *_phones(text, regions)]:
-        line = text.count("\n", 0, offset) + 1
-        hits[(line, kind, value)] = None
-    return sorted(hits, key=lambda h: (h[0], h[1], h[2]))
+    """(line, kind, value) of each finding in one text, in reading order, without repeats.
+
+    Text with JSON escapes is read decoded as well (``amber.content.json_escapes``): a
+    finding only the decoded text holds is placed at the line of its escaped form.
+    """
+    found = [(offset, kind, value) for kind, offset, value in _scan(text, regions)]
+    if "\\" in text:
+        decoded = Decoded(text)
+        if decoded.changed:
+            seen = {(kind, value) for _, kind, value in found}
+            found += [(decoded.raw_offset(offset), kind, value)
+                      for kind, offset, value in _scan(decoded.text, regions)
+                      if (kind, value) not in seen]
+    if not found:
+        return []
+    # One pass over the line ends, not one count per finding: a text of numbers or addresses
+    # can hold hundreds of thousands of findings.
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    hits = {(bisect.bisect_right(line_starts, offset), kind, value)
+            for offset, kind, value in found}
+    return sorted(hits)
+
+
+def _scan(text: str, regions: tuple[str | None, ...]) -> list[tuple[str, int, str]]:
+    return [*_secrets(text), *_emails(text), *_phones(text, regions)]
 
 
 def _fingerprint(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\0{value}".encode()).hexdigest()[:16]
 
 
-PART_TEXT_FIELDS = ("title", "name", "alt", "text", "code", "arguments")
-"""The fields of a part whose text is published (``src`` and tool ``id`` are not prose)."""
+PART_FIELDS_NOT_SCANNED = frozenset({"type", "src", "is_error"})
+"""A part's fields that publish no free text: ``src`` must be a content address
+(``assets/<sha256>.<ext>``), the others are a fixed word and a flag. Every other field
+(tool call ``id`` and a code part's ``language`` included) reaches a page or an export."""
 
 
-def _message_texts(message: Message) -> Iterator[tuple[int, str, str]]:
-    """(part number, part type, text) of everything a message publishes."""
-    if isinstance(message.content, str):
-        yield 0, "", message.content
-        return
-    for number, part in enumerate(message.content, start=1):
-        texts = [getattr(part, key) for key in PART_TEXT_FIELDS]
-        yield number, part.type, "\n".join(t for t in texts if isinstance(t, str))
+PART_FIELD_NAMES = tuple(f.name for f in fields(Part))
+
+
+@dataclass(frozen=True)
+class Published:
+    """One text a share publishes, and its place."""
+
+    message: int
+    """1-based message number; 0 for the conversation's own fields."""
+    part: int
+    """1-based part number; 0 for a message's string content or its own fields."""
+    part_type: str
+    field: str
+    """The key that holds the text: ``title``, ``author``, ``model``, ``content``, ``code``..."""
+    text: str
+
+
+def published_texts(title: str, messages: Iterable[Message], *, model: str | None = None,
+                    author: str | None = None) -> Iterator[Published]:
+    """Every text a share of these messages publishes: title, author name, models, and each
+    message's content and part fields."""
+    for field_name, value in (("title", title), ("author", author), ("model", model)):
+        if value:
+            yield Published(0, 0, "", field_name, value)
+    for number, message in enumerate(messages, start=1):
+        if message.model:
+            yield Published(number, 0, "", "model", message.model)
+        if isinstance(message.content, str):
+            yield Published(number, 0, "", "content", message.content)
+            continue
+        for index, part in enumerate(message.content, start=1):
+            for field_name in PART_FIELD_NAMES:
+                value = getattr(part, field_name)
+                if field_name not in PART_FIELDS_NOT_SCANNED and isinstance(value, str) and value:
+                    yield Published(number, index, part.type, field_name, value)
 
 
 def scan_messages(
-    title: str, messages: Iterable[Message], *, language: str = "en"
+    title: str, messages: Iterable[Message], *, language: str = "en", model: str | None = None,
+    author: str | None = None, path: Path | None = None,
 ) -> list[Finding]:
-    """Every finding in a title and its messages: what a share of them would publish."""
+    """Every finding in what a share of these would publish (see ``published_texts``).
+
+    With the ``path`` of the conversation or snapshot file they were read from, each
+    finding names the line of that file; a text the file does not hold (a ``--title``
+    or ``--name`` given on the command line) is named by its field alone.
+    """
     regions = phone_regions(language)
+    found: list[tuple[Published, int, str, str]] = []
+    for item in published_texts(title, messages, model=model, author=author):
+        for line, kind, value in scan_text(item.text, regions=regions):
+            found.append((item, line, kind, value))
+    lines = FileLines(path) if path is not None and found else None
     out: list[Finding] = []
-    for line, kind, value in scan_text(title, regions=regions):
-        out.append(Finding(0, 0, line, kind, "", _fingerprint(kind, value)))
-    for number, message in enumerate(messages, start=1):
-        for part, part_type, text in _message_texts(message):
-            for line, kind, value in scan_text(text, regions=regions):
-                out.append(Finding(number, part, line, kind, part_type,
-                                   _fingerprint(kind, value)))
+    for item, line, kind, value in found:
+        file_line = lines.line_of(item.message, item.part, item.field, item.text, line) if (
+            lines is not None) else None
+        out.append(Finding(item.message, item.part, file_line or line, kind, item.part_type,
+                           _fingerprint(kind, value), item.field, file_line is not None))
     return out
 
 

@@ -30,7 +30,9 @@ from pygments.util import ClassNotFound
 
 from amber.content.model import Part
 from amber.render.code_styles import code_css
+from amber.render.lexer_limits import DEFAULT_LIMIT, lexing_limit, split_for_lexing
 from amber.render.mathml import math_plugin
+from amber.render.windowed_lexing import is_plain_regex_lexer, windowed_tokens, with_window
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([^/?#]*?):")
@@ -130,20 +132,24 @@ _SPAN_CLASSES: dict[object, str] = {}
 _TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 
 
-def _tokens(code: str, lexer: Lexer) -> Iterator[tuple[int, object, str]]:
+def _tokens(code: str, lexer: Lexer, window: int | None) -> Iterator[tuple[int, object, str]]:
     """``lexer.get_tokens(code)`` with indexes, without its extra generator when it can.
 
     ``get_tokens`` prepares the text and then wraps ``get_tokens_unprocessed`` in a
     generator that drops each token's index, and in the lexer's filters. With no
     filters and no override of ``get_tokens``, the inner generator gives the same
-    tokens with one generator step less per token.
+    tokens with one generator step less per token; with a ``window``, a plain regex
+    lexer's rules look that far ahead at most (``amber.render.windowed_lexing``).
     """
     if lexer.filters or type(lexer).get_tokens is not Lexer.get_tokens:
         return ((0, token_type, value) for token_type, value in lexer.get_tokens(code))
-    return lexer.get_tokens_unprocessed(lexer._preprocess_lexer_input(code))
+    text = lexer._preprocess_lexer_input(code)
+    if window is not None and is_plain_regex_lexer(lexer):
+        return windowed_tokens(lexer, text, window)  # type: ignore[arg-type]
+    return lexer.get_tokens_unprocessed(text)
 
 
-def highlight(code: str, lexer: Lexer) -> str:
+def highlight(code: str, lexer: Lexer, window: int | None = None) -> str:
     """Pygments' ``HtmlFormatter(nowrap=True)`` output, byte for byte, in less time.
 
     Highlighting is the largest cost of a build, and a third of it is the
@@ -174,7 +180,7 @@ def highlight(code: str, lexer: Lexer) -> str:
 
     current = ""
     run: list[str] = []
-    for _, token_type, value in _tokens(code, lexer):
+    for _, token_type, value in _tokens(code, lexer, window):
         css = classes.get(token_type)
         if css is None:
             css = classes[token_type] = _FORMATTER._get_css_classes(token_type)
@@ -275,10 +281,42 @@ def safe_to_highlight(code: str) -> bool:
     return True
 
 
+def highlight_block(code: str, lexer: Lexer) -> str:
+    """A block's highlighted HTML in time linear in its length, whatever the lexer.
+
+    Past the lexer's window, a regex lexer's rules look that far ahead at most, and any
+    other lexer gets the block in pieces. A block beyond the lexer's line limits, or a
+    lexer too slow even so, leaves the block as plain text (``amber.render.lexer_limits``).
+    """
+    limit = lexing_limit(lexer)
+    if not limit.fits(code):
+        return str(escape(code))
+    if len(code) <= limit.window:
+        return highlight(code, lexer)
+    if is_plain_regex_lexer(lexer):
+        return highlight(code, lexer, limit.window)
+    # Bounding every rule costs a Python call per rule tried (C took 2.6 times as long), so
+    # only the slow lexers pay it; the others get pieces, cut before top-level lines.
+    bounded = _bounded_lexer(lexer, limit.window) if limit != DEFAULT_LIMIT else None
+    if bounded is not None:
+        return highlight(code, bounded)
+    pieces = split_for_lexing(code, limit.window)
+    html = [highlight(piece, lexer) for piece in pieces]
+    for index, piece in enumerate(pieces[:-1]):
+        if not piece.endswith("\n") and html[index].endswith("\n"):
+            html[index] = html[index][:-1]  # cut inside a line: the lexer's added newline goes
+    return "".join(html)
+
+
+@functools.lru_cache(maxsize=64)
+def _bounded_lexer(lexer: Lexer, window: int) -> Lexer | None:
+    return with_window(lexer, window)
+
+
 def _code_block(code: str, language: str | None, title: str | None) -> str:
     lang = (language or "").strip()
     lexer = _lexer(lang.lower()) if lang and safe_to_highlight(code) else None
-    body = highlight(code, lexer) if lexer is not None else str(escape(code))
+    body = highlight_block(code, lexer) if lexer is not None else str(escape(code))
     header = ""
     label = lang if _LANG_LABEL.match(lang) else ""
     if label or title:
