@@ -216,7 +216,8 @@ class App:
         if self.listening >= self.max_live_reload:
             return Response(503, f"amber serve: {self.max_live_reload} pages are already "
                             "listening for live reload; close some tabs (this page will not "
-                            "reload by itself)\n".encode(), headers=(("Retry-After", "30"),))
+                            "reload by itself)\n".encode(),
+                            headers=(("Retry-After", "30"), ("Connection", "close")))
 
         def stream(write: Writer) -> None:
             # Counted here, where it cannot be left uncounted: a stream that never starts
