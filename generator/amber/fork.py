@@ -349,7 +349,11 @@ class _Deadline:
     Every connection made for it is recorded; when the moment passes, a timer shuts them
     down, which ends whatever read is waiting (a socket timeout bounds one read only)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, peer_refused: Callable[[str], bool] | None = None
+                 ) -> None:
+        self.peer_refused = peer_refused
+        """Addresses a connection may not reach (checked on the address connected to, so
+        a name that resolves differently the second time gains nothing)."""
         self.at = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -389,6 +393,11 @@ class _Deadline:
         (before a TLS handshake, which is cut like any read)."""
         left = self.remaining()
         sock = socket.create_connection(address, min(timeout or left, left), source_address)
+        peer = str(sock.getpeername()[0])
+        if self.peer_refused is not None and self.peer_refused(peer):
+            sock.close()
+            raise RefusedError(f"{address[0]} led to {peer}, a loopback, private or link-local "
+                               "address; not following")
         self.watch(sock)
         return sock
 
@@ -432,7 +441,9 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOAD,
     request = urllib.request.Request(url, headers={
         "Accept": "application/json", "User-Agent": f"amber/{__version__} (fork)",
     })
-    with _Deadline(timeout) as deadline:
+    # Through a proxy, the address connected to is the proxy's: only names are checked.
+    check_peers = not internal_allowed and not urllib.request.getproxies()
+    with _Deadline(timeout, is_internal if check_peers else None) as deadline:
         opener = urllib.request.build_opener(_Redirects(internal_allowed, is_internal),
                                              *deadline.handlers())
         try:

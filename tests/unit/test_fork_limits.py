@@ -143,3 +143,22 @@ def test_internal_hosts(host: str) -> None:
 @pytest.mark.parametrize("host", ["93.184.216.34", "2606:4700:4700::1111", "1.1.1.1"])
 def test_public_addresses(host: str) -> None:
     assert not is_internal_host(host)
+
+
+def test_a_public_name_that_resolves_to_this_machine_when_connecting_is_refused(
+        server: tuple[int, dict[str, Route], threading.Event],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is on the address connected to: a name that answers a public address
+    to the check and 127.0.0.1 to the connection (DNS rebinding) gains nothing."""
+    for name in ("http_proxy", "https_proxy", "all_proxy"):  # through one, names only
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    port, routes, _ = server
+    routes["/ok/conversation.json"] = redirect_or_share(None)
+
+    def looks_public_until_connected(host: str) -> bool:
+        return host != "localhost" and is_internal_host(host)
+
+    with pytest.raises(RefusedError, match=r"led to 127\.0\.0\.1"):
+        fetch(f"http://localhost:{port}/ok/conversation.json", timeout=5,
+              is_internal=looks_public_until_connected)
