@@ -25,7 +25,7 @@ Python loop over the bytes, which would triple the time of an import):
 
 The refusal names the file, the conversation (its number: the title may be
 the very string refused, and is not known until the record is complete) and
-the byte it was near.
+the byte where the string, number or conversation starts.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ MAX_NUMBER_CHARS = 4096
 """Longest number. A float is at most 24 characters; Python will not even convert an
 integer of more than 4,300 digits."""
 MAX_RECORD_BYTES = 64 * 1024 * 1024
-"""Largest conversation, in bytes of JSON. The largest real ones, with long tool
-outputs, are tens of megabytes; four strings at their limit fit. The count (and that of
+"""Largest conversation, in bytes of JSON. Real ones, long tool outputs and all, stay
+far below; four strings at their limit fit. The count (and that of
 items) starts when the previous record is handed over, at the end of the read that
 finished it, so the part of a record read along with the one before (at most one read,
 64 KB) is not counted."""
