@@ -16,13 +16,20 @@ share of the fork must not reveal the original's (possibly unlisted) URL.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import ipaddress
 import os
 import re
+import socket
+import ssl
 import tempfile
+import threading
+import time
 import unicodedata
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -39,7 +46,8 @@ from amber.errors import AmberError, ContentError, Problem, RefusedError, UsageE
 MAX_DOWNLOAD = 20 * 1024 * 1024
 """Bytes accepted from a share URL: far above any real conversation, far below trouble."""
 TIMEOUT = 20.0
-"""Seconds to wait for a share URL, per connection attempt and per read."""
+"""Seconds a share URL may take in all: connecting, redirects, headers and body. A limit
+per read would let a server sending a byte a second hold ``amber fork`` for hours."""
 CHAT_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "tool": "tool",
               "developer": "system"}
 """Roles a chat-completions message may have, and the amber role each becomes."""
@@ -289,23 +297,168 @@ def conversation_json_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a few redirects, and only to http(s): never file:, ftp: or data:."""
+def is_internal_host(host: str) -> bool:
+    """Whether ``host`` is this machine or a private network: a loopback, private,
+    link-local (cloud metadata lives at 169.254.169.254) or otherwise unroutable address,
+    given as one or as a name that resolves to one. A name that does not resolve is not
+    internal: fetching it fails anyway."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        if mapped is not None:
+            address = mapped
+        if (address.is_loopback or address.is_private or address.is_link_local
+                or address.is_unspecified or address.is_reserved or address.is_multicast):
+            return True
+    return False
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follow a few redirects, only to http(s) (never file:, ftp: or data:), and to this
+    machine or a private network only when the user's own URL named such a host: a public
+    share must not send ``amber fork`` to a service that trusts local requests."""
 
     max_redirections = 5
 
+    def __init__(self, internal_allowed: bool, is_internal: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.internal_allowed = internal_allowed
+        self.is_internal = is_internal
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+        target = urlsplit(newurl)
+        if target.scheme.lower() not in ("http", "https"):
             raise RefusedError(f"{req.full_url}: redirected to a non-http(s) URL; not following")
+        if not self.internal_allowed and self.is_internal(target.hostname or ""):
+            raise RefusedError(
+                f"{req.full_url}: redirected to {target.hostname}, a loopback, private or "
+                "link-local address; not following (fetch that URL itself if you mean it)")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOAD) -> bytes:
-    """GET ``url``; refuse more than ``max_bytes`` and give up after ``timeout`` seconds idle."""
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+class _Deadline:
+    """One moment by which a whole download is over, however slowly the bytes come.
+
+    Every connection made for it is recorded; when the moment passes, a timer shuts them
+    down, which ends whatever read is waiting (a socket timeout bounds one read only)."""
+
+    def __init__(self, seconds: float, peer_refused: Callable[[str], bool] | None = None
+                 ) -> None:
+        self.peer_refused = peer_refused
+        """Addresses a connection may not reach (checked on the address connected to, so
+        a name that resolves differently the second time gains nothing)."""
+        self.at = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        """Seconds left; connecting may take no more (the timer cannot cut a connect)."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the deadline passed")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _cut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _cut(sock)
+
+    def connect(self, address: tuple[str, int], timeout: float | None = None,
+                source_address: tuple[str, int] | None = None) -> socket.socket:
+        """``socket.create_connection``, within the time left, and watched from then on
+        (before a TLS handshake, which is cut like any read)."""
+        left = self.remaining()
+        sock = socket.create_connection(address, min(timeout or left, left), source_address)
+        peer = str(sock.getpeername()[0])
+        if self.peer_refused is not None and self.peer_refused(peer):
+            sock.close()
+            raise RefusedError(f"{address[0]} led to {peer}, a loopback, private or link-local "
+                               "address; not following")
+        self.watch(sock)
+        return sock
+
+    def handlers(self) -> list[urllib.request.BaseHandler]:
+        """urllib handlers whose connections this deadline watches."""
+        make_socket = self.connect
+
+        class Connection(http.client.HTTPConnection):
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+                self._create_connection = make_socket  # http.client's seam for the socket
+
+        class SecureConnection(http.client.HTTPSConnection):
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+                self._create_connection = make_socket
+
+        class Plain(urllib.request.HTTPHandler):
+            def http_open(self, req):  # type: ignore[no-untyped-def]
+                return self.do_open(Connection, req)
+
+        class Secure(urllib.request.HTTPSHandler):
+            def https_open(self, req):  # type: ignore[no-untyped-def]
+                return self.do_open(SecureConnection, req, context=context)
+
+        context = ssl.create_default_context()
+        return [Plain(), Secure(context=context)]
+
+
+def _cut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOAD,
+          is_internal: Callable[[str], bool] = is_internal_host) -> bytes:
+    """GET ``url``; refuse more than ``max_bytes`` and give up after ``timeout`` seconds in
+    all. ``is_internal`` tells which hosts a redirect may not lead to (unless ``url``'s own
+    host is one); tests replace it to play a public share host on 127.0.0.1."""
+    internal_allowed = is_internal(urlsplit(url).hostname or "")
     request = urllib.request.Request(url, headers={
         "Accept": "application/json", "User-Agent": f"amber/{__version__} (fork)",
     })
+    # Through a proxy, the address connected to is the proxy's: only names are checked.
+    check_peers = not internal_allowed and not urllib.request.getproxies()
+    with _Deadline(timeout, is_internal if check_peers else None) as deadline:
+        opener = urllib.request.build_opener(_Redirects(internal_allowed, is_internal),
+                                             *deadline.handlers())
+        try:
+            data = _download(opener, request, url, timeout, max_bytes)
+        except AmberError:
+            if not deadline.expired:
+                raise
+            data = b""
+        if deadline.expired:  # a cut connection may also look like the end of the body
+            raise AmberError(f"{url}: no answer within {timeout:g} s")
+    return data
+
+
+def _download(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
+              url: str, timeout: float, max_bytes: int) -> bytes:
     try:
         with opener.open(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length")

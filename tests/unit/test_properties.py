@@ -51,8 +51,8 @@ from amber.errors import AmberError
 from amber.importers.detect import CONVERTERS
 from amber.importers.pipeline import run_import
 from amber.importers.record import Imported, Skipped
-from amber.importers.records import _DepthGuard
 from amber.importers.source import ImportInputError, Member
+from amber.importers.streamguard import StreamGuard
 from amber.render.markdown import is_safe_url, render_markdown, render_parts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -389,7 +389,7 @@ def test_import_depth_guard_counts_as_a_parser_does(value: object, extra: int,
     for _ in range(extra):
         value = [value]
     data = json.dumps(value).encode()
-    guard = _DepthGuard(_Chunks(data, sizes), Member("x.json", len(data)))  # type: ignore[arg-type]
+    guard = StreamGuard(_Chunks(data, sizes), Member("x.json", len(data)))  # type: ignore[arg-type]
     try:
         while guard.read(64):
             pass

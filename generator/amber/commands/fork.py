@@ -21,7 +21,9 @@ ID|FILE|URL is one of:
                                       conversation file, or a downloaded conversation.json
   a share URL                         https://jane.github.io/chats/share/<id>/
                                       (its conversation.json is fetched over HTTP(S), at
-                                      most {MAX_DOWNLOAD // (1024 * 1024)} MiB)
+                                      most {MAX_DOWNLOAD // (1024 * 1024)} MiB; redirects from
+                                      a public host to this machine or a private
+                                      network are refused)
 
 The new file records its origin in a comment at its top, which is never published.
 An existing conversation is never replaced.
@@ -37,8 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--slug", metavar="NAME",
                    help="slug of the new conversation (default: from its title, + '-fork')")
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=TIMEOUT,
-                   help=f"give up on a share URL after this long without an answer "
-                        f"(default: {TIMEOUT:g})")
+                   help=f"give up on a share URL after this many seconds in all: "
+                        f"connecting, redirects and download (default: {TIMEOUT:g})")
     p.set_defaults(handler=cmd_fork)
 
 

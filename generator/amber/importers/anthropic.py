@@ -75,8 +75,8 @@ def looks_like(record: object) -> bool:
             return False
         content = msg.get("content")
         for block in content if isinstance(content, list) else []:
-            if not isinstance(block, dict):
-                continue
+            if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+                continue  # a list as the type cannot be looked up in a set
             if block.get("type") in ANTHROPIC_BLOCKS:
                 return True
             if block.get("type") in ("image", "document") and isinstance(block.get("source"),

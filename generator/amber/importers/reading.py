@@ -124,7 +124,7 @@ def _records(source: ExportSource, on_read: Callable[[int], None] | None
     index = 0
     for member in source.members:
         with source.open(member, on_read) as stream:
-            for record in iter_records(stream, member):
+            for record in iter_records(stream, member, index + 1):
                 index += 1
                 where = f"conversation {index}"
                 if several:

@@ -14,16 +14,14 @@ small enough to read again, the exact line and column.
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from itertools import accumulate
 
 import ijson
 
-from amber.content.nodes import MAX_DEPTH
 from amber.importers.source import CountingReader, ImportInputError, Member
+from amber.importers.streamguard import StreamGuard
 
 EXACT_POSITION_LIMIT = 64 * 1024 * 1024
 """Files up to this size are read again after a syntax error to point at line and column."""
@@ -50,109 +48,35 @@ class _Prefixed:
         return self.rest.read(size)
 
 
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-"""A backslash escape inside a JSON string (outside strings a backslash is an error anyway)."""
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_DELTA = [0] * 256
-_DELTA[0x5B] = _DELTA[0x7B] = 1
-_DELTA[0x5D] = _DELTA[0x7D] = -1
-_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
-
-
-class _DepthGuard:
-    """Refuses JSON nested deeper than ``MAX_DEPTH`` before ijson parses that deep.
-
-    ijson keeps the path to the value being read as a string (``item.item.item…``),
-    so n nested levels cost memory and time in n²: 100,000 nested lists took tens of
-    gigabytes and got the process killed. So the brackets outside strings are counted
-    as the bytes stream past, with regular expressions and byte operations rather
-    than a Python loop over the bytes (which would triple the time of an import).
-    """
-
-    def __init__(self, source: _Prefixed, member: Member) -> None:
-        self.source = source
-        self.member = member
-        self.offset = 0
-        self.depth = 0
-        self.in_string = False
-        self.escaped = False
-        """The previous chunk ended with a backslash inside a string."""
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.source.read(size)
-        if data:
-            self._scan(data)
-            self.offset += len(data)
-        return data
-
-    def _scan(self, data: bytes) -> None:
-        before = (self.depth, self.in_string, self.escaped)
-        text = _ESCAPE.sub(b"", data[1:] if self.escaped else data)
-        self.escaped = text.endswith(b"\\")  # the only backslash an escape can leave
-        if self.escaped:
-            text = text[:-1]
-        # With the escapes gone, every quote opens or closes a string: between them,
-        # text alternates between outside and inside, starting where the last chunk ended.
-        pieces = text.split(b'"')
-        outside = b"".join(pieces[1::2] if self.in_string else pieces[0::2])
-        self.in_string ^= len(pieces) % 2 == 0
-        brackets = outside.translate(None, _NOT_BRACKETS)
-        if not brackets:
-            return
-        opens = brackets.count(b"[") + brackets.count(b"{")
-        if (self.depth + opens > MAX_DEPTH
-                and self.depth + max(accumulate(map(_DELTA.__getitem__, brackets))) > MAX_DEPTH):
-            raise ImportInputError(
-                f"{self.member.name}: nested deeper than {MAX_DEPTH} levels (near byte "
-                f"{self.offset + _too_deep_at(data, *before):,}); no chat export is, so "
-                "this file is refused")
-        self.depth += 2 * opens - len(brackets)
-
-
-def _too_deep_at(data: bytes, depth: int, in_string: bool, escaped: bool) -> int:
-    """Where in ``data`` nesting first goes past ``MAX_DEPTH`` (the slow, exact way)."""
-    skip_to = 1 if escaped else 0
-    for match in _STRUCTURE.finditer(data, skip_to):
-        i = match.start()
-        if i < skip_to:
-            continue
-        byte = data[i]
-        if in_string:
-            if byte == 0x5C:  # backslash: the next byte is escaped
-                skip_to = i + 2
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return i
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return 0
-
-
 def _peek(stream: CountingReader) -> tuple[bytes, bytes]:
-    """The first meaningful byte and everything read so far (whitespace and BOM skipped)."""
-    head = b""
-    while True:
-        chunk = stream.read(65536)
-        if not chunk:
-            return b"", head
-        head += chunk
-        body = head[3:] if head.startswith(_BOM) else head
-        stripped = body.lstrip(_WHITESPACE)
+    """The first meaningful byte and the bytes read from it on (whitespace and BOM skipped).
+
+    Whitespace is dropped chunk by chunk, not gathered: a zip of a few kilobytes can
+    inflate to gigabytes of it, and stripping a growing prefix again at every read
+    took minutes for 64 MB.
+    """
+    chunk = stream.read(65536)
+    if chunk.startswith(_BOM):
+        chunk = chunk[len(_BOM):]
+    while chunk:
+        stripped = chunk.lstrip(_WHITESPACE)
         if stripped:
             return stripped[:1], stripped
+        chunk = stream.read(65536)
+    return b"", b""
 
 
-def iter_records(stream: CountingReader, member: Member) -> Iterator[object]:
-    """Each top-level record of the file, in order: list items, or the objects of JSONL."""
+def iter_records(stream: CountingReader, member: Member, first_record: int = 1
+                 ) -> Iterator[object]:
+    """Each top-level record of the file, in order: list items, or the objects of JSONL.
+
+    ``first_record`` is the number of the first one, for errors (exports split over
+    several files number their conversations on across them).
+    """
     first, head = _peek(stream)
     if not first:
         raise ImportInputError(f"{member.name}: is empty; {EXPECTED}")
-    source = _DepthGuard(_Prefixed(head, stream), member)
+    source = StreamGuard(_Prefixed(head, stream), member, first_record)
     if first == b"[":
         items = ijson.items(source, "item", use_float=True)
     elif first == b"{":
@@ -161,7 +85,9 @@ def iter_records(stream: CountingReader, member: Member) -> Iterator[object]:
         shown = first.decode("latin-1")
         raise ImportInputError(f"{member.name}: starts with {shown!r}, not JSON; {EXPECTED}")
     try:
-        yield from items
+        for item in items:
+            source.record_done()
+            yield item
     except ijson.JSONError as exc:
         raise ImportInputError(describe_error(member, exc, stream.position)) from None
     except UnicodeDecodeError:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -44,6 +45,10 @@ READY_TIMEOUT = 900.0
 """How long a request waits for the first build before it is told to come back."""
 HEARTBEAT_SECONDS = 15.0
 """An event stream sends a comment this often, so a closed tab is noticed."""
+MAX_LIVE_RELOAD = 32
+"""Pages listening for live reload at once; past it, 503. Each holds a connection and a
+thread for as long as it is open, so this stays well under the server's connection cap
+(``server.MAX_CONNECTIONS``): pages and files can still be fetched with every slot taken."""
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 STATIC_FILES = {
@@ -109,9 +114,14 @@ class App:
     """The preview server's request handling; one instance per server."""
 
     def __init__(self, paths: SitePaths, live: LiveSite, *, bind_host: str = "127.0.0.1",
-                 ready_timeout: float = READY_TIMEOUT) -> None:
+                 ready_timeout: float = READY_TIMEOUT,
+                 max_live_reload: int = MAX_LIVE_RELOAD) -> None:
         self.paths = paths
         self.live = live
+        self.max_live_reload = max_live_reload
+        self.listening = 0
+        """Event streams open now."""
+        self._listening_lock = threading.Lock()
         self.bind_loopback = is_loopback(bind_host)
         self.ready_timeout = ready_timeout
         self.drafts = DraftRenderer(paths)
@@ -204,17 +214,31 @@ class App:
                   if k == "epoch"]
         seen = values[-1] if values else self.live.state.epoch
         live = self.live
+        if self.listening >= self.max_live_reload:
+            return Response(503, f"amber serve: {self.max_live_reload} pages are already "
+                            "listening for live reload; close some tabs (this page will not "
+                            "reload by itself)\n".encode(),
+                            headers=(("Retry-After", "30"), ("Connection", "close")))
 
         def stream(write: Writer) -> None:
-            write(b"retry: 1000\n\n")
-            while not live.closed:
-                state = live.wait_for_change(seen, HEARTBEAT_SECONDS)
-                if live.closed:
-                    return
-                if state.epoch != seen:
-                    write(f"event: reload\ndata: {state.epoch}\n\n".encode())
-                    return
-                write(b": still here\n\n")
+            # Counted here, where it cannot be left uncounted: a stream that never starts
+            # (HEAD, a client gone before the headers) holds nothing. Two pages that pass
+            # the check above together can go one over, never more than the connections.
+            with self._listening_lock:
+                self.listening += 1
+            try:
+                write(b"retry: 1000\n\n")
+                while not live.closed:
+                    state = live.wait_for_change(seen, HEARTBEAT_SECONDS)
+                    if live.closed:
+                        return
+                    if state.epoch != seen:
+                        write(f"event: reload\ndata: {state.epoch}\n\n".encode())
+                        return
+                    write(b": still here\n\n")
+            finally:
+                with self._listening_lock:
+                    self.listening -= 1
 
         return Response(200, content_type="text/event-stream; charset=utf-8",
                         headers=(("Cache-Control", "no-store"),), stream=stream)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import socket
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,13 +23,46 @@ from pathlib import Path
 
 from amber.content.load import SitePaths, load_site_yaml
 from amber.errors import AmberError, Problem
-from amber.serve.app import COMMON_HEADERS, App, Request, Response
+from amber.serve.app import COMMON_HEADERS, MAX_LIVE_RELOAD, App, Request, Response
 from amber.serve.rebuild import Rebuilder
 from amber.serve.state import LiveSite
 from amber.serve.watcher import Watcher
 
-IDLE_TIMEOUT = 120.0
-"""Seconds an idle keep-alive connection may hold its thread."""
+MAX_CONNECTIONS = 64
+"""Connections served at once, each holding a thread; past it a connection is answered
+503 at once and closed. A browser opens at most six per host, live reload included."""
+REQUEST_TIMEOUT = 10.0
+"""Seconds a connection has to send a request's line and headers, counted from when the
+server starts waiting for them (so an idle keep-alive connection is closed after it). A
+deadline for them all, not for each read: a client sending a byte every few seconds
+(slowloris) would otherwise hold its thread for as long as it likes."""
+WRITE_TIMEOUT = 30.0
+"""Seconds one send may wait for a client that does not read."""
+_BUSY_TEXT = b"amber serve: too many connections at once; try again in a moment\n"
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Retry-After: 5\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(_BUSY_TEXT), _BUSY_TEXT))
+"""The whole answer to a connection past ``MAX_CONNECTIONS``, sent in one write."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's bytes, each read bounded by what is left of the handler's deadline."""
+
+    def __init__(self, sock: socket.socket, handler: _Handler) -> None:
+        self.sock = sock
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        deadline = self.handler.read_deadline
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request line and headers took too long")
+            self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -35,12 +70,25 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "amber-serve"
     sys_version = ""
-    timeout = IDLE_TIMEOUT
+    timeout = WRITE_TIMEOUT
     disable_nagle_algorithm = True
     """Headers and body go out in two writes: with Nagle's algorithm on, the client's
     delayed acknowledgement would hold every keep-alive response back ~40 ms."""
+    read_deadline: float | None = None
+    """When the request being read must be complete (``REQUEST_TIMEOUT``)."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # left open, its reference would keep the socket open after close
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
+
+    def handle_one_request(self) -> None:
+        self.read_deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
 
     def do_GET(self) -> None:
+        self.read_deadline = None  # the request is in (GET and HEAD have no body to read)
+        self.connection.settimeout(WRITE_TIMEOUT)
         self._respond()
 
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
@@ -88,11 +136,50 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the kernel holds until they are accepted (``listen``'s backlog; 5 by
+    default): a page opens several at once, and one past the cap is answered, not left
+    to wait for a retransmitted handshake."""
 
-    def __init__(self, address: tuple[str, int], app: App, family: int) -> None:
+    def __init__(self, address: tuple[str, int], app: App, family: int, *,
+                 max_connections: int = MAX_CONNECTIONS,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.address_family = family
         self.app = app
+        self.max_connections = max_connections
+        self.request_timeout = request_timeout
+        self.connections = 0
+        """Connections being served now (each on its own thread)."""
+        self._count_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: socket.socket, client_address: object  # type: ignore[override]
+                        ) -> None:
+        """Hand the connection to a new thread, or answer 503 here if too many are open."""
+        with self._count_lock:
+            busy = self.connections >= self.max_connections
+            if not busy:
+                self.connections += 1
+        if busy:
+            _answer_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # type: ignore[arg-type]
+        except BaseException:
+            self._release()
+            raise
+
+    def process_request_thread(self, request: socket.socket,  # type: ignore[override]
+                               client_address: object) -> None:
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._count_lock:
+            self.connections -= 1
 
     def handle_error(self, request: object, client_address: object) -> None:
         exc = sys.exc_info()[1]
@@ -101,10 +188,22 @@ class _HTTPServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
-def _bind(host: str, port: int, app: App) -> _HTTPServer:
+def _answer_busy(sock: socket.socket) -> None:
+    """503 without a thread and without waiting: the accepting thread must go on at once.
+
+    What the client sent already is read first: closing with it unread would reset the
+    connection, and the client could lose the answer."""
+    with contextlib.suppress(OSError):
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.recv(65536)
+        sock.send(BUSY)
+
+
+def _bind(host: str, port: int, app: App, **limits: float) -> _HTTPServer:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return _HTTPServer((host, port), app, family)
+        return _HTTPServer((host, port), app, family, **limits)  # type: ignore[arg-type]
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise AmberError(f"port {port} on {host} is already in use (another `amber "
@@ -121,15 +220,19 @@ class PreviewServer:
     """One running preview server: listen, build, watch, rebuild, until ``stop``."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, *,
-                 watch: bool = True, log: Callable[[str], None] | None = None) -> None:
+                 watch: bool = True, log: Callable[[str], None] | None = None,
+                 max_connections: int = MAX_CONNECTIONS,
+                 request_timeout: float = REQUEST_TIMEOUT,
+                 max_live_reload: int = MAX_LIVE_RELOAD) -> None:
         self.paths = SitePaths(root)
         if not self.paths.content.is_dir():
             raise AmberError(f"no content/ directory in {root}; run `amber init` or pass "
                              "--site DIR")
         self.live = LiveSite()
-        self.app = App(self.paths, self.live, bind_host=host)
+        self.app = App(self.paths, self.live, bind_host=host, max_live_reload=max_live_reload)
         self.rebuilder = Rebuilder(self.paths, self.live, log)
-        self.httpd = _bind(host, port, self.app)
+        self.httpd = _bind(host, port, self.app, max_connections=max_connections,
+                           request_timeout=request_timeout)
         self.host = host
         self.port = self.httpd.server_address[1]
         self.watcher = Watcher(self.paths, self.rebuilder.notify) if watch else None
