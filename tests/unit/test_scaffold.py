@@ -121,6 +121,11 @@ def test_no_step_uses_upload_pages_artifact() -> None:
                 assert "upload-pages-artifact" not in step.get("uses", "")
 
 
+def test_the_review_job_has_a_time_limit() -> None:
+    """The reviewed change's templates run sandboxed, which stops code but not a loop."""
+    assert 0 < load("review.yml")["jobs"]["review"]["timeout-minutes"] <= 30
+
+
 def test_review_checks_then_writes_the_review_to_the_job_summary() -> None:
     workflow = load("review.yml")
     assert "pull_request" in workflow[True]
