@@ -39,7 +39,7 @@ class ShareRecord:
     """Output path -> SHA-256 of its bytes."""
     ids: dict[str, list[str]]
     """Output path -> other share IDs found in it (for the leak check), including its
-    entries in ``search.json`` and ``feed.xml`` (``build.fragment_ids``)."""
+    entries in ``search.json`` and ``feed.xml`` (``amber.render.site``)."""
     assets: dict[str, bool]
     """Image reference -> whether it resolved to a file in content/assets/."""
     files: dict[str, bytes] | None = field(default=None, repr=False)

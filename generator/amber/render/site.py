@@ -73,9 +73,9 @@ def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
     """
     search, feed = ("", "")
     if snap.listed:
-        summary = summary_of(snap, config, page.frozen_display, page.description,
+        summary = _summary_of(snap, config, page.frozen_display, page.description,
                              page.message_count)
-        search, feed = share_fragments(config, snap, summary, search_text(page))
+        search, feed = _share_fragments(config, snap, summary, search_text(page))
     return ShareRecord(
         id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
         author=snap.author, frozen_display=page.frozen_display,
@@ -83,8 +83,8 @@ def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
         search_entry=search, feed_entry=feed,
         hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
         # A page's own ID is always allowed in its own folder: keep only the others.
-        ids={**{rel: sorted(ids_in(data) - {snap.id}) for rel, data in sorted(files.items())},
-             **fragment_ids(snap.id, search, feed)},
+        ids={**{rel: sorted(ids_in_bytes(data) - {snap.id}) for rel, data in sorted(files.items())},
+             **_fragment_ids(snap.id, search, feed)},
         assets=dict(refs),
     )
 
@@ -106,7 +106,7 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     """
     config = frame.config
     listed = [r for r in records if r.listed]
-    summaries = [summary_of(r, config, r.frozen_display, r.description, r.message_count)
+    summaries = [_summary_of(r, config, r.frozen_display, r.description, r.message_count)
                  for r in listed]
     fragments = [(r.search_entry, r.feed_entry) for r in listed]
     files = dict(frame.theme_files)
@@ -120,13 +120,13 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
                 used[src] = source
     for src, source in sorted(used.items()):
         files[src] = source.read_bytes()
-    files.update(site_wide_files(config, frame.view, frame.env, listed, summaries, fragments))
+    files.update(_site_wide_files(config, frame.view, frame.env, listed, summaries, fragments))
 
     unlisted = {r.id for r in records if not r.listed}
     found = [(rel, ids) for r in records for rel, ids in r.ids.items()
-             if published is None or r.id in published or rel in JOINED]
-    found += site_wide_ids(config, listed, files)
-    problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
+             if published is None or r.id in published or rel in _JOINED]
+    found += _site_wide_ids(config, listed, files)
+    problems = _leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
     if problems:
         raise ContentError(problems)
     return files
@@ -147,7 +147,7 @@ class ShareFacts(Protocol):
     def listed(self) -> bool: ...
 
 
-def summary_of(share: ShareFacts, config: SiteConfig, frozen_display: str, description: str,
+def _summary_of(share: ShareFacts, config: SiteConfig, frozen_display: str, description: str,
                message_count: int) -> ShareSummary:
     return ShareSummary(
         title=share.title, href=f"{config.base_path}share/{share.id}/",
@@ -156,7 +156,7 @@ def summary_of(share: ShareFacts, config: SiteConfig, frozen_display: str, descr
     )
 
 
-def share_fragments(config: SiteConfig, share: ShareFacts, summary: ShareSummary,
+def _share_fragments(config: SiteConfig, share: ShareFacts, summary: ShareSummary,
                     text: str) -> tuple[str, str]:
     """A listed share's entry in ``search.json`` and in ``feed.xml``.
 
@@ -166,14 +166,14 @@ def share_fragments(config: SiteConfig, share: ShareFacts, summary: ShareSummary
     return search_entry(summary, text), _feed_entry(config, share, summary)
 
 
-def site_wide_files(
+def _site_wide_files(
     config: SiteConfig, site_view: SiteView, env: jinja2.Environment,
     listed: Sequence[ShareFacts], summaries: Sequence[ShareSummary],
     fragments: Sequence[tuple[str, str]],
 ) -> dict[str, bytes]:
     """The index, search index, 404, sitemap, feed and the small fixed files.
 
-    ``listed``, ``summaries`` and ``fragments`` (from ``share_fragments``) are the
+    ``listed``, ``summaries`` and ``fragments`` (from ``_share_fragments``) are the
     listed shares, newest first, in the same order.
     """
     files: dict[str, bytes] = {}
@@ -289,7 +289,7 @@ def asset_source(paths: SitePaths, src: str) -> Path | None:
     return source
 
 
-def build_time(listed: Sequence[ShareFacts]) -> str:
+def _build_time(listed: Sequence[ShareFacts]) -> str:
     """The feed's updated time: newest listed share, else SOURCE_DATE_EPOCH, else 1970."""
     if listed:
         return max(s.frozen for s in listed)
@@ -340,18 +340,18 @@ def _feed(config: SiteConfig, listed: Sequence[ShareFacts], entries: list[str]) 
         f'  <link rel="self" type="application/atom+xml" '
         f'href="{xml_escape(config.base_url)}feed.xml"/>\n'
         f"  <id>{xml_escape(config.base_url)}</id>\n"
-        f"  <updated>{build_time(listed)}</updated>\n"
+        f"  <updated>{_build_time(listed)}</updated>\n"
         f"  <author><name>{xml_escape(site_author)}</name></author>\n"
         + "".join(e + "\n" for e in entries)
         + "</feed>\n"
     ).encode()
 
 
-JOINED = ("search.json", "feed.xml")
-"""Site-wide files joined from per-share fragments (``share_fragments``)."""
+_JOINED = ("search.json", "feed.xml")
+"""Site-wide files joined from per-share fragments (``_share_fragments``)."""
 
 
-def fragment_ids(share_id: str, search: str, feed: str) -> dict[str, list[str]]:
+def _fragment_ids(share_id: str, search: str, feed: str) -> dict[str, list[str]]:
     """Other share IDs in a share's search and feed entries, under those files' names.
 
     A share's own ID is always allowed there (it is listed and live, or it would have
@@ -361,30 +361,24 @@ def fragment_ids(share_id: str, search: str, feed: str) -> dict[str, list[str]]:
     """
     if not (search or feed):
         return {}
-    return {"search.json": sorted(ids_in(search.encode()) - {share_id}),
-            "feed.xml": sorted(ids_in(feed.encode()) - {share_id})}
+    return {"search.json": sorted(ids_in_bytes(search.encode()) - {share_id}),
+            "feed.xml": sorted(ids_in_bytes(feed.encode()) - {share_id})}
 
 
-def site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
+def _site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
                   files: dict[str, bytes]) -> list[tuple[str, Iterable[str]]]:
     """IDs in each site-wide file: every file is scanned but the joined ones, whose
-    entries' IDs the records hold (``fragment_ids``); of those only the frame is."""
+    entries' IDs the records hold (``_fragment_ids``); of those only the frame is."""
     found: list[tuple[str, Iterable[str]]] = [
-        (rel, ids_in(data)) for rel, data in sorted(files.items()) if rel not in JOINED]
-    found.append(("feed.xml", ids_in(_feed(config, listed, []))))
-    found.append(("search.json", ids_in(search_file([]))))
+        (rel, ids_in_bytes(data)) for rel, data in sorted(files.items()) if rel not in _JOINED]
+    found.append(("feed.xml", ids_in_bytes(_feed(config, listed, []))))
+    found.append(("search.json", ids_in_bytes(search_file([]))))
     found.append(("feed.xml", {s.id for s in listed}))
     found.append(("search.json", {s.id for s in listed}))
     return found
 
 
-def ids_in(data: bytes) -> set[str]:
-    """Every share ID a file spells out, lowercase (``ids_in_bytes``: any case, through
-    markup, invisible characters and escapes)."""
-    return ids_in_bytes(data)
-
-
-def leak_problems(
+def _leak_problems(
     found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str]
 ) -> list[Problem]:
     """The leak rule over (output path, share IDs in that file) pairs."""
