@@ -40,7 +40,13 @@ from amber.render.pages import (
 )
 from amber.render.record import ShareRecord
 from amber.render.search import search_entry, search_file, search_text
-from amber.render.templates import CSP, display_date, plain_text, render_template
+from amber.render.templates import (
+    CSP,
+    display_date,
+    expiry_display,
+    plain_text,
+    render_template,
+)
 from amber.render.theme import Theme, fingerprint
 
 
@@ -276,6 +282,7 @@ def share_page(
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
+        expires=snap.expires, expires_display=expiry_display(snap.expires),
     )
     return page, assets
 
