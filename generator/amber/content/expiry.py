@@ -123,3 +123,15 @@ def withdraw(content: SiteContent, now: datetime) -> Window:
         if meta is not None:
             content.expired[share_id] = meta
     return window_of(expiries, now)
+
+
+def live_view(content: SiteContent, now: datetime) -> SiteContent:
+    """A copy of ``content`` with the shares expired at ``now`` withdrawn; ``content``
+    itself keeps them, for a page that lists every share with its state (the
+    preview server's management page)."""
+    from dataclasses import replace
+
+    view = replace(content, snapshots=dict(content.snapshots),
+                   unread_shares=dict(content.unread_shares), expired=dict(content.expired))
+    withdraw(view, now)
+    return view

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from amber.content.clock import now as clock_now
+from amber.content.expiry import live_view
 from amber.content.load import SitePaths
 from amber.content.model import Conversation, SiteConfig
 from amber.errors import AmberError, ContentError
@@ -150,10 +152,12 @@ class Rebuilder:
         build = current.build
         rendered = False
         if not problems and config is not None:
+            live = live_view(content, clock_now())  # expired shares are served as revoked
+            inputs["expired"] = sorted(live.expired)
             render_inputs = {k: v for k, v in inputs.items() if k != "conversations"}
             if build is None or render_inputs != self._render_inputs:
                 try:
-                    build = self.builder.build(content, config)
+                    build = self.builder.build(live, config)
                 except ContentError as exc:
                     problems = [str(p) for p in exc.problems]
                 except AmberError as exc:
