@@ -54,6 +54,6 @@ def render_site(content: SiteContent, config: SiteConfig, *,
             records.append(record)
             files.update(share_files)
     # Expired shares (withdrawn by the caller) are kept out exactly as revoked ones.
-    gone = content.revoked_ids | set(content.expired)
-    files.update(assemble_site(frame, newest_first(records), gone))
+    files.update(assemble_site(frame, newest_first(records), content.revoked_ids,
+                               expired=content.expired))
     return files

@@ -202,8 +202,8 @@ def build(
 
     # Only a shard publishes some shares' pages; every build lists every listed share.
     published = {m.id for m in order if writes[m.id]} if shard is not None else None
-    site_files = assemble_site(frame, [records[m.id] for m in order], gone,
-                               published=published)
+    site_files = assemble_site(frame, [records[m.id] for m in order], content.revoked_ids,
+                               published=published, expired=content.expired)
 
     want: dict[str, str] = {rel: hashlib.sha256(data).hexdigest()
                             for rel, data in site_files.items()}

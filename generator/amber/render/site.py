@@ -101,7 +101,8 @@ def newest_first(records: Iterable[ShareRecord]) -> list[ShareRecord]:
 
 
 def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set[str], *,
-                  published: set[str] | None = None) -> dict[str, bytes]:
+                  published: set[str] | None = None,
+                  expired: Iterable[str] = ()) -> dict[str, bytes]:
     """Every file of the site but the share pages, checked for leaks with the pages.
 
     ``records`` are every active share, newest first (``newest_first``).
@@ -109,6 +110,7 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     writes a bucket of them); only their files and images go out, and only their
     files are checked, but every listed share is on the index and in the feeds.
     Raises ContentError naming each file that would leak a revoked or unlisted ID.
+    ``expired`` IDs (``amber.content.expiry``) are held to the rule of revoked ones.
     """
     config = frame.config
     listed = [r for r in records if r.listed]
@@ -132,7 +134,8 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     found = [(rel, ids) for r in records for rel, ids in r.ids.items()
              if published is None or r.id in published or rel in JOINED]
     found += site_wide_ids(config, listed, files)
-    problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
+    problems = leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted,
+                             set(expired))
     if problems:
         raise ContentError(problems)
     return files
@@ -392,13 +395,18 @@ def ids_in(data: bytes) -> set[str]:
 
 
 def leak_problems(
-    found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str]
+    found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str],
+    expired: set[str] | None = None,
 ) -> list[Problem]:
     """The leak rule over (output path, share IDs in that file) pairs."""
     problems: list[Problem] = []
     for rel, ids in found:
         for share_id in sorted(ids):
-            if share_id in revoked:
+            if expired and share_id in expired:
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish expired share ID {share_id} (its "
+                                        "link is gone; remove the mention)"))
+            elif share_id in revoked:
                 problems.append(Problem(Path("output") / rel,
                                         f"would publish revoked share ID {share_id}"))
             elif share_id in unlisted and not rel.startswith(f"share/{share_id}/"):
