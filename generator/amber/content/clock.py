@@ -38,9 +38,9 @@ def parse_moment(text: str) -> datetime:
         moment = datetime.fromisoformat(
             f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
             + ("+00:00" if zone == "Z" else zone))
-    except ValueError:
+        return moment.astimezone(UTC).replace(microsecond=0)
+    except (ValueError, OverflowError):
         raise ClockError(f"{text!r} is not a real date and time") from None
-    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def now(cli_value: str | None = None) -> datetime:

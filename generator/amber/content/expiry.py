@@ -37,26 +37,32 @@ def parse_expires(text: str, now: datetime) -> str:
     is refused: a link that is dead on arrival is always a mistake.
     """
     value = text.strip()
+    try:
+        moment = _moment(value, now)
+    except OverflowError:
+        raise ClockError(f"--expires: {text!r} is too far away") from None
+    except ClockError as exc:
+        raise ClockError(f"--expires: {text!r} {exc}") from None
+    if moment <= now:
+        raise ClockError(f"--expires: {iso(moment)} is not after now ({iso(now)})")
+    return iso(moment)
+
+
+def _moment(value: str, now: datetime) -> datetime:
     duration = _DURATION.match(value)
     if duration is not None:
-        moment = now + int(duration.group(1)) * _UNITS[duration.group(2)]
-    elif _DATE.match(value):
+        return now + int(duration.group(1)) * _UNITS[duration.group(2)]
+    if _DATE.match(value):
         try:
             day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError:
-            raise ClockError(f"--expires: {text!r} is not a real date") from None
-        moment = day + timedelta(days=1)
-    else:
-        try:
-            moment = parse_moment(value)
-        except ClockError as exc:
-            raise ClockError(f"--expires: {text!r} is neither a duration (7d, 12h, 2w, "
-                             "30m), a date (2026-12-31) nor an ISO time with a zone") from exc
-    if moment <= now:
-        raise ClockError(f"--expires: {iso(moment)} is not after now ({iso(now)})")
-    if moment.year > 9999:
-        raise ClockError(f"--expires: {text!r} is too far away")
-    return iso(moment)
+            raise ClockError("is not a real date") from None
+        return day + timedelta(days=1)
+    try:
+        return parse_moment(value)
+    except ClockError:
+        raise ClockError("is neither a duration (7d, 12h, 2w, 30m), a date (2026-12-31) "
+                         "nor an ISO time with a zone") from None
 
 
 def is_expired(expires: str | None, now: datetime) -> bool:
