@@ -147,14 +147,18 @@ def test_revoke_expired_tombstones_only_expired_shares(site: Path) -> None:
 
 def test_bad_expiry_or_now_is_a_usage_error_and_writes_nothing(site: Path) -> None:
     before = tree_bytes(site)
-    for value in ("tomorrow", "7x", "0d", "2026-02-30", "2025-12-31", "2026-12-31T10:00:00"):
+    for value, why in (("tomorrow", "neither a duration"), ("7x", "neither a duration"),
+                       ("0d", "neither a duration"), ("2026-02-30", "not a real date"),
+                       ("2025-12-31", "is not after now"),
+                       ("2026-12-31T10:00:00", "neither a duration")):
         result = run_amber("share", "alpha", "--expires", value, "--yes", cwd=site)
         assert result.returncode == 2, (value, result.stderr)
-        assert "--expires" in result.stderr and "Traceback" not in result.stderr
+        assert "--expires" in result.stderr and why in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
     for command in (("build",), ("list",), ("check",), ("revoke", "--expired", "--yes")):
         result = run_amber(*command, "--now", "2026-13-01T00:00:00Z", cwd=site)
         assert result.returncode == 2, (command, result.stderr)
-        assert "--now" in result.stderr
+        assert "--now: '2026-13-01T00:00:00Z' is not a real date" in result.stderr
     assert tree_bytes(site) == before
 
 
@@ -189,3 +193,16 @@ def test_a_page_naming_an_expired_share_is_not_published(site: Path) -> None:
     checked = run_amber("check", "--now", AFTER, cwd=site)
     assert checked.returncode == 1
     assert f"would publish expired share ID {alpha}" in checked.stderr
+
+
+def test_an_expiring_share_added_after_a_build_still_expires(site: Path, tmp_path: Path) -> None:
+    """The incremental route would carry the last build's window (no expiry at all)
+    forward; a new share with an expiry must move it."""
+    share(site, "bravo", "--listed", "--yes")
+    build(site, "--now", BEFORE)
+    [alpha] = share(site, "alpha", "--listed", "--expires", "2026-01-10", "--yes")
+    output = build(site, "--now", BEFORE)
+    assert (output / "share" / alpha / "index.html").is_file()
+    output = build(site, "--now", MOMENT)
+    assert not (output / "share" / alpha).exists()
+    assert tree_bytes(output) == fresh_build(site, tmp_path, MOMENT)
