@@ -141,6 +141,9 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
                           allow_sensitive=accepted, expires=expires)
     for snap in snaps:
         print(share_url(config, snap.id))
+    if expires is not None:
+        print(f"amber: expires at {expires}: the first build from then on leaves it out "
+              "as if revoked", file=sys.stderr)
     return 0
 
 
