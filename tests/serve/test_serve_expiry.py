@@ -49,6 +49,11 @@ def test_an_expired_share_is_gone_from_the_served_site_and_marked_on_manage(
     assert listed_state(EXPIRES - 1) == "current"
 
     with source_date(EXPIRES):
+        # Before the next pass the page is still served, and the manage page says so
+        # (asked of a new app, so that no page made earlier is simply sent again).
+        app = App(SitePaths(serve_site), live)
+        assert app.handle(Request("GET", page, "127.0.0.1:8000", "127.0.0.1")).status == 200
+        assert ">current<" in manage_row()
         rebuilder.rebuild()  # no file changed: only the moment
         assert app.handle(Request("GET", page, "127.0.0.1:8000", "127.0.0.1")).status == 404
         build = live.state.build

@@ -129,7 +129,8 @@ class Rebuilder:
         published = not current.ready or current.problems != problems
         if published:
             self.live.publish(ServedState(current.build, current.content, current.conversations,
-                                          problems, retired_assets=current.retired_assets))
+                                          problems, moment=current.moment,
+                                          retired_assets=current.retired_assets))
             self.log(f"error: {problems[0]}")
         return PassReport(published, False, problems, 0.0, 0)
 
@@ -151,8 +152,9 @@ class Rebuilder:
 
         build = current.build
         rendered = False
+        moment = clock_now()
         if not problems and config is not None:
-            live = live_view(content, clock_now())  # expired shares are served as revoked
+            live = live_view(content, moment)  # expired shares are served as revoked
             inputs["expired"] = sorted(live.expired)
             render_inputs = {k: v for k, v in inputs.items() if k != "conversations"}
             if build is None or render_inputs != self._render_inputs:
@@ -185,6 +187,7 @@ class Rebuilder:
             retired = {rel: data for rel, data in current.build.files.items()
                        if rel.startswith("assets/") and rel not in build.files}
         self.live.publish(ServedState(build, content, conversations, tuple(problems),
+                                      moment=moment if rendered else current.moment,
                                       retired_assets=retired))
         report = PassReport(
             True, rendered, tuple(problems), seconds, loaded.parsed,

@@ -57,7 +57,7 @@ class ShareRow:
     frozen_display: str
     state: str
     """expired, current, stale, source gone or source invalid
-    (``amber.content.shares.share_states``, at the clock's now, as ``amber list``)."""
+    (``amber.content.shares.share_states``, at the moment of the served build)."""
     hint: str | None
     """The command that deals with the state, if any."""
     source: str
@@ -101,7 +101,7 @@ def share_rows(state: ServedState, source: str | None = None) -> list[ShareRow]:
     build = state.build
     base_path = build.config.base_path if build else "/"
     rows = []
-    for item in share_states(content):
+    for item in share_states(content, state.moment):
         snap = item.snapshot
         built = build is not None and f"share/{snap.id}/index.html" in build.files
         hint = {"stale": f"amber update {snap.id}",
