@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amber.content.clock import parse_moment
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares
 from amber.serve.app import App, Request
@@ -65,3 +66,21 @@ def test_an_expired_share_is_gone_from_the_served_site_and_marked_on_manage(
         assert ">expired<" in row and "amber revoke --expired" in row
         assert f'href="{page}"' not in row
     assert listed_state(EXPIRES) == "expired"
+
+
+def test_serve_now_fixes_the_moment_of_every_pass(serve_site: Path) -> None:
+    content = load_content(SitePaths(serve_site))
+    content.require_valid()
+    with source_date(EPOCH):
+        [snap] = create_shares(content, [content.conversations["alpha"]], title=None,
+                               author=None, listed=False, expires=iso(EXPIRES))
+    live = LiveSite()
+    rebuilder = Rebuilder(SitePaths(serve_site), live, log=lambda line: None,
+                          now=parse_moment(iso(EXPIRES)))
+    with source_date(EXPIRES - 100):  # the clock says live; --now says expired
+        rebuilder.rebuild()
+    build = live.state.build
+    assert build is not None
+    assert f"share/{snap.id}/index.html" not in build.files
+    bad = run_amber("serve", "--port", "0", "--now", "soon", cwd=serve_site)
+    assert bad.returncode == 2 and "--now" in bad.stderr

@@ -21,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from amber.content.clock import now as clock_now
@@ -89,8 +90,11 @@ class Rebuilder:
 
     def __init__(self, paths: SitePaths, live: LiveSite,
                  log: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 now: datetime | None = None) -> None:
         self.paths = paths
+        self.now = now
+        """``amber serve --now``: the moment every pass judges expiry at (None: its own)."""
         self.live = live
         self.loader = ContentLoader(paths)
         self.builder = SiteBuilder(paths)
@@ -152,7 +156,7 @@ class Rebuilder:
 
         build = current.build
         rendered = False
-        moment = clock_now()
+        moment = self.now or clock_now()
         if not problems and config is not None:
             live = live_view(content, moment)  # expired shares are served as revoked
             inputs["expired"] = sorted(live.expired)

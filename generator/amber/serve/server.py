@@ -16,6 +16,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -121,14 +122,15 @@ class PreviewServer:
     """One running preview server: listen, build, watch, rebuild, until ``stop``."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, *,
-                 watch: bool = True, log: Callable[[str], None] | None = None) -> None:
+                 watch: bool = True, log: Callable[[str], None] | None = None,
+                 now: datetime | None = None) -> None:
         self.paths = SitePaths(root)
         if not self.paths.content.is_dir():
             raise AmberError(f"no content/ directory in {root}; run `amber init` or pass "
                              "--site DIR")
         self.live = LiveSite()
         self.app = App(self.paths, self.live, bind_host=host)
-        self.rebuilder = Rebuilder(self.paths, self.live, log)
+        self.rebuilder = Rebuilder(self.paths, self.live, log, now=now)
         self.httpd = _bind(host, port, self.app)
         self.host = host
         self.port = self.httpd.server_address[1]
