@@ -75,6 +75,9 @@ def test_expiry_one_second_either_side_of_the_moment(site: Path, tmp_path: Path)
         output = build(site, "--now", now)
         assert not (output / "share" / alpha).exists()
         assert traces(output, alpha, title) == [], "an expired share left a trace"
+        # Nor in the spare copy of the site the cache keeps for the next build.
+        assert (site / ".amber-cache" / "trees").is_dir()
+        assert traces(site / ".amber-cache" / "trees", alpha, title) == []
         assert (output / "share" / bravo / "index.html").is_file()
         assert (output / "share" / charlie / "index.html").is_file()
         assert tree_bytes(output) == fresh_build(site, tmp_path, now)
