@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         from amber.build.quick import answer_build
 
         root = (args.site or Path.cwd()).resolve()
-        if answer_build(args.output, args.base_url, args.shard, root):
+        if answer_build(args.output, args.base_url, args.shard, root, args.now):
             return 0  # nothing changed since the last build (``amber.build.quick``)
     if args is None:
         args = make_parser().parse_args(argv)

@@ -220,6 +220,8 @@ class _Delta:
             snap, problems = read_snapshot(node, path)
             if snap is None or problems or snap.id != share_id:
                 raise NotHandled
+            if snap.expires is not None:
+                raise NotHandled  # it moves the expiry window: the full build works it out
             read[share_id] = (snap, self._remember(rel, data, {"share": ShareMeta.of(
                 snap, path).state()}))
         return read

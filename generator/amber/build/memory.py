@@ -53,5 +53,7 @@ def render_site(content: SiteContent, config: SiteConfig, *,
             assert share_files is not None
             records.append(record)
             files.update(share_files)
-    files.update(assemble_site(frame, newest_first(records), content.revoked_ids))
+    # Expired shares (withdrawn by the caller) are kept out exactly as revoked ones.
+    files.update(assemble_site(frame, newest_first(records), content.revoked_ids,
+                               expired=content.expired))
     return files

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from amber.build import delta, quick
@@ -53,7 +54,9 @@ from amber.build.swap import (
     scan,
     tree_signature,
 )
+from amber.content import expiry
 from amber.content.assets import asset_refusal
+from amber.content.clock import now as clock_now
 from amber.content.load import ShareMeta, SitePaths, load_content, with_base_url
 from amber.errors import AmberError
 from amber.render.record import ShareRecord
@@ -96,7 +99,11 @@ class Shard:
 def build(
     root: Path, *, base_url: str | None = None, output: Path | None = None,
     jobs: int | None = None, use_cache: bool = True, shard: Shard | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
+    """Build the site as it is at ``now`` (default ``amber.content.clock.now()``): shares
+    expired by then are left out as if revoked."""
+    moment = now if now is not None else clock_now()
     paths = SitePaths(root)
     target = (output if output is not None else paths.output).absolute()
     settings = quick.settings_key(target, base_url,
@@ -113,17 +120,21 @@ def build(
             last = None
         quick.forget(paths.root / CACHE_DIR)  # until this build has finished
         static = quick.static_digest(paths.root, settings, [])
-        if last is not None:
+        # A delta keeps the last build's live shares: only while no expiry came between.
+        if last is not None and expiry.window_holds(last.get("window"), moment):
             done = delta.build_delta(paths, target, settings, static, listing, last, base_url)
             if done is not None:
                 result, revoked_ids, output_rows = done
                 _remember_quick(paths, target, settings, static, listing, revoked_ids, result,
-                                output_rows)
+                                last["window"], output_rows)  # type: ignore[arg-type]
                 return result
     store = BuildCache(paths.root / CACHE_DIR if use_cache else None)
     content = load_content(paths, memo=store if store.enabled else None, light=True,
                            keep=KEEP_PARSED)
     config = with_base_url(content.require_valid(), base_url)
+    window = expiry.withdraw(content, moment).state()
+    gone = content.revoked_ids | set(content.expired)
+    """IDs no file may mention: revoked, and expired (left out exactly as revoked)."""
     theme = resolve_theme(paths.root, config.theme)
     frame = site_frame(config, paths, theme, make_environment(theme, watch=False))
     key = site_key(config, theme)
@@ -157,7 +168,7 @@ def build(
     trees = store.trees.get(str(target), {})
     out_manifest: Manifest = trees.get("output", {})  # type: ignore[assignment]
     fingerprint = site_fingerprint(key, shard and (shard.index, shard.count), order, keys,
-                                   content.revoked_ids, records, paths.content)
+                                   gone, records, paths.content)
     target_good, target_stray = scan(target, out_manifest) if out_manifest else ({}, [])
     damage = len(target_stray) + len(out_manifest) - len(target_good)
     """Files of output/ changed, added or removed by hand since the last build."""
@@ -166,7 +177,7 @@ def build(
         result = BuildResult(target, sum(writes.values()), len(out_manifest), changed=0)
         if _theme_watched(paths, theme):
             _remember_quick(paths, target, settings, static, listing,
-                            sorted(content.revoked_ids), result)
+                            sorted(content.revoked_ids), result, window)
         return result
 
     spare, keep_spare = _spare_tree(store, target)
@@ -192,7 +203,7 @@ def build(
     # Only a shard publishes some shares' pages; every build lists every listed share.
     published = {m.id for m in order if writes[m.id]} if shard is not None else None
     site_files = assemble_site(frame, [records[m.id] for m in order], content.revoked_ids,
-                               published=published)
+                               published=published, expired=content.expired)
 
     want: dict[str, str] = {rel: hashlib.sha256(data).hexdigest()
                             for rel, data in site_files.items()}
@@ -258,7 +269,7 @@ def build(
     result = BuildResult(target, sum(writes.values()), len(new_manifest), changed=changed)
     if keep_spare and _theme_watched(paths, theme):
         _remember_quick(paths, target, settings, static, listing, sorted(content.revoked_ids),
-                        result)
+                        result, window)
     return result
 
 
@@ -271,10 +282,11 @@ def _theme_watched(paths: SitePaths, theme: Theme) -> bool:
 
 def _remember_quick(paths: SitePaths, target: Path, settings: str, static: str,
                     listing: quick.ContentListing, revoked: list[str],
-                    result: BuildResult, output: list[list[object]] | None = None) -> None:
+                    result: BuildResult, window: list[int | None],
+                    output: list[list[object]] | None = None) -> None:
     """Let the next build see at once what changed since this one (``amber.build.quick``)."""
     quick.remember(paths.root / CACHE_DIR, target, settings, static, listing, [],
-                        result.pages, result.files, revoked, output)
+                   result.pages, result.files, revoked, output, window=window)
 
 
 def _refs_hold(refs: dict[str, bool], paths: SitePaths) -> bool:

@@ -5,8 +5,10 @@ loading the cache state and checking every file the usual way takes seconds.
 So a successful build leaves ``.amber-cache/quick.json``: a digest of the
 ``lstat`` signature of every file the build could read (content/, the theme
 folders, amber's own code and library versions, the command-line settings and
-SOURCE_DATE_EPOCH), and the signature of every file and folder it left in the
-output. When all of them are the same again, nothing a build reads has been
+SOURCE_DATE_EPOCH), the signature of every file and folder it left in the
+output, and the window of moments for which its set of live shares holds
+(``amber.content.expiry.Window``: a share expiring since is a change no file
+signature shows). When all of them are the same again, nothing a build reads has been
 touched and nothing it wrote has been changed, added or removed, so the output
 is already what a build would write. Any difference, or any doubt, falls
 through to the real build. Standard library only, to keep the start fast.
@@ -20,10 +22,15 @@ import importlib.metadata
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from amber.content.clock import ClockError
+from amber.content.clock import now as clock_now
+from amber.content.expiry import window_holds
+
 QUICK_FILE = "quick.json"
-QUICK_FORMAT = 2
+QUICK_FORMAT = 3
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments",
              "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML")
 """Libraries whose version changes what a build reads or writes (also in the cache key)."""
@@ -213,8 +220,10 @@ def probed(root: Path, settings: str) -> tuple[ContentListing, dict[str, object]
     return probe["listing"], probe["quick"]  # type: ignore[return-value]
 
 
-def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict[str, int] | None:
-    """The last build's counts if the output is certainly that build and still current."""
+def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str,
+               moment: datetime | None = None) -> dict[str, int] | None:
+    """The last build's counts if the output is certainly that build and still current
+    at ``moment`` (default: ``amber.content.clock.now()``)."""
     quick = load(cache_dir)
     watched = _watched_rows(root)
     listing = content_listing(root)
@@ -231,13 +240,15 @@ def up_to_date(cache_dir: Path, root: Path, target: Path, settings: str) -> dict
             return None
         if not output_holds(quick, target):
             return None
+        if not window_holds(quick.get("window"), moment or clock_now()):
+            return None  # a share expired since (or a build for an earlier moment)
         return {"pages": int(quick["pages"]), "files": int(quick["files"])}  # type: ignore[call-overload]
     except (KeyError, TypeError, ValueError):
         return None
 
 
 def answer_build(output: Path | None, base_url: str | None, shard: str | None,
-                 root: Path) -> bool:
+                 root: Path, now: str | None = None) -> bool:
     """``amber build`` with nothing to do: say so and succeed, before any heavy import.
 
     It takes no lock: it only reads, and any writer that changed something since the
@@ -245,7 +256,11 @@ def answer_build(output: Path | None, base_url: str | None, shard: str | None,
     """
     target = (output if output is not None else root / "output").absolute()
     settings = settings_key(target, base_url, shard)
-    known = up_to_date(root / ".amber-cache", root, target, settings)
+    try:
+        moment = clock_now(now)
+    except ClockError:
+        return False  # the full parser and build report it
+    known = up_to_date(root / ".amber-cache", root, target, settings, moment)
     if known is None:
         return False
     print(f"Up to date: {known['pages']} share page(s), {known['files']} files in {target}",
@@ -255,13 +270,16 @@ def answer_build(output: Path | None, base_url: str | None, shard: str | None,
 
 def remember(cache_dir: Path, target: Path, settings: str, static: str, content: ContentListing,
              layers: list[str], pages: int, files: int, revoked: list[str],
-             output: list[list[object]] | None = None) -> None:
+             output: list[list[object]] | None = None, *,
+             window: list[int | None]) -> None:
     """Record a finished build. ``static`` and ``content`` were taken before it read anything.
 
-    ``output`` is the output listing when the caller knows it without a walk.
+    ``output`` is the output listing when the caller knows it without a walk;
+    ``window`` the moments its live shares hold for (``amber.content.expiry.Window``).
     """
     data = {"format": QUICK_FORMAT, "settings": settings, "static": static, "content": content,
             "layers": layers, "pages": pages, "files": files,
+            "window": window,
             "revoked": sorted(revocation_token(i) for i in revoked),
             "output": output if output is not None else output_listing(target)}
     path = cache_dir / QUICK_FILE

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 DESCRIPTION = """\
@@ -32,7 +33,27 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--shard", metavar="I/N", default=None,
                    help="write only the share pages in bucket I of N (by share ID) plus the "
                         "site-wide files; the N output trees copied together are the site")
+    add_now_option(p)
     p.set_defaults(handler=cmd_build)
+
+
+def add_now_option(parser: argparse.ArgumentParser) -> None:
+    """``--now TIME``: the moment expiry is judged at (also list, revoke, check, serve)."""
+    parser.add_argument("--now", metavar="TIME", default=None,
+                        help="act as if it were this ISO 8601 time (such as "
+                             "2026-12-31T12:00:00Z) when deciding which links have "
+                             "expired; default: SOURCE_DATE_EPOCH, else the clock")
+
+
+def moment(args: argparse.Namespace) -> datetime:
+    """The command's "now" (``amber.content.clock.now``); a bad ``--now`` is a usage error."""
+    from amber.content.clock import ClockError, now
+    from amber.errors import UsageError
+
+    try:
+        return now(args.now)
+    except ClockError as exc:
+        raise UsageError(f"--now: {exc}" if args.now is not None else str(exc)) from None
 
 
 def positive_int(text: str) -> int:
@@ -52,12 +73,13 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
     from amber.build.pipeline import Shard, build
     from amber.lock import recover_output, site_lock
 
+    at = moment(args)
     with site_lock(root):
         if args.output is not None:
             recover_output(args.output)  # what a killed build into that folder left beside it
         shard = Shard.parse(args.shard) if args.shard else None
         result = build(root, base_url=args.base_url, output=args.output, jobs=args.jobs,
-                       use_cache=not args.no_cache, shard=shard)
+                       use_cache=not args.no_cache, shard=shard, now=at)
     if result.changed == 0:
         print(f"Up to date: {result.pages} share page(s), {result.files} files in "
               f"{result.output}", file=sys.stderr)

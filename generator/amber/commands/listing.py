@@ -10,11 +10,14 @@ import json
 import sys
 from pathlib import Path
 
+from amber.commands.build import add_now_option, moment
 from amber.content.load import SitePaths, load_content
 
 DESCRIPTION = """\
 List active shares: ID, title, listed or not, author, date frozen, and state:
-current, stale (the conversation changed since freezing) or source gone."""
+current, stale (the conversation changed since freezing), source gone, or
+expired (its --expires moment has passed: the next build leaves it out;
+`amber revoke --expired` makes that final)."""
 
 TITLE_WIDTH = 40
 """Longer titles are cut to this many characters in the table (not in --json)."""
@@ -26,18 +29,20 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_now_option(p)
     p.set_defaults(handler=cmd_list)
 
 
 def cmd_list(args: argparse.Namespace, root: Path) -> int:
     from amber.content.shares import share_states, share_url
 
+    at = moment(args)
     content = load_content(SitePaths(root))
     if content.config is None:
         content.require_valid()
     for problem in content.problems:
         print(f"warning: {problem}", file=sys.stderr)
-    states = share_states(content)
+    states = share_states(content, at)
     rows = [{
         "id": s.snapshot.id,
         "title": s.snapshot.title,
@@ -46,6 +51,7 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
         "frozen": s.snapshot.frozen,
         "source": s.snapshot.source,
         "state": s.state,
+        "expires": s.snapshot.expires,
         "messages": len(s.snapshot.messages),
         "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
     } for s in states]

@@ -1,20 +1,23 @@
-"""``amber revoke ID...|--all``: take share links down, for good."""
+"""``amber revoke ID...|--all|--expired``: take share links down, for good."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from amber.commands.build import add_now_option, moment
 from amber.commands.prompts import confirm
 from amber.content.ids import is_share_id
-from amber.content.load import SitePaths, load_content
+from amber.content.load import SiteContent, SitePaths, load_content
 from amber.errors import ContentError, UsageError
 from amber.lock import revocation_journal, writes_site
 
 DESCRIPTION = """\
 Delete the snapshot of each share and record a tombstone in content/revoked.yaml.
-The page and every trace of it leave the site at the next build; the ID is never reused."""
+The page and every trace of it leave the site at the next build; the ID is never reused.
+--expired revokes the shares whose --expires moment has passed (at --now)."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,7 +26,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="share IDs or share URLs")
-    p.add_argument("--all", action="store_true", help="revoke every active share")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="revoke every active share")
+    which.add_argument("--expired", action="store_true",
+                       help="revoke every share whose link has expired (tombstones for them)")
+    add_now_option(p)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.set_defaults(handler=cmd_revoke)
 
@@ -32,10 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
     from amber.content.shares import resolve_share_id, revoke
 
-    if args.all and args.ids:
-        raise UsageError("give share IDs or --all, not both")
-    if not args.all and not args.ids:
-        raise UsageError("give the share IDs to revoke, or --all")
+    if (args.all or args.expired) and args.ids:
+        raise UsageError("give share IDs, --all or --expired, not more than one")
+    if not (args.all or args.expired or args.ids):
+        raise UsageError("give the share IDs to revoke, --all or --expired")
+    at = moment(args)
     paths = SitePaths(root)
     content = load_content(paths)
     # Taking a link down must not wait for an unrelated broken draft or snapshot to be
@@ -49,6 +57,11 @@ def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
         ids = sorted(active)
         if not ids:
             print("amber: no active shares; nothing to revoke", file=sys.stderr)
+            return 0
+    elif args.expired:
+        ids = expired_ids(content, at)
+        if not ids:
+            print("amber: no share has expired; nothing to revoke", file=sys.stderr)
             return 0
     else:
         ids = []
@@ -69,3 +82,12 @@ def cmd_revoke(args: argparse.Namespace, root: Path) -> int:
         print(f"revoked {share_id}")
     print("Run `amber build` (or push) to take the pages down.", file=sys.stderr)
     return 0
+
+
+def expired_ids(content: SiteContent, at: datetime) -> list[str]:
+    """Shares whose expiry has passed at ``at``. Only readable snapshots can tell: an
+    unreadable one is reported by the load and revoked by ID if need be."""
+    from amber.content.expiry import is_expired
+
+    return sorted(i for i, snap in content.snapshots.items()
+                  if i not in content.revoked_ids and is_expired(snap.expires, at))

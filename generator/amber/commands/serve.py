@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from amber.commands.build import add_now_option, moment
 from amber.errors import UsageError
 
 DESCRIPTION = """\
@@ -39,11 +40,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(p)
+    add_now_option(p)
     p.set_defaults(handler=cmd_serve)
 
 
 def cmd_serve(args: argparse.Namespace, root: Path) -> int:
     check_port(args.port)
+    # A fixed moment only when asked: otherwise each rebuild judges expiry at its own time.
+    at = moment(args) if args.now is not None else None
     from amber.serve.console import run
 
-    return run(root, args.host, args.port, open_browser=args.open)
+    return run(root, args.host, args.port, open_browser=args.open, now=at)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from amber.commands.prompts import confirm
+from amber.content.expiry import EXPIRES_HELP
 from amber.content.ids import is_share_id
 from amber.content.load import SitePaths, load_content, load_snapshot_unverified
 from amber.content.nodes import unusable_character
@@ -36,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--listed", action="store_true",
                    help="list it on the index, sitemap and feed (default: unlisted, "
                         "reachable only by its URL)")
+    p.add_argument("--expires", metavar="WHEN", default=None, help=EXPIRES_HELP)
     _add_consent_options(p)
     p.set_defaults(handler=cmd_share)
 
@@ -45,6 +47,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     p.add_argument("id", metavar="ID", help="share ID or share URL")
     p.add_argument("--title", help="also change the share's title")
+    p.add_argument("--expires", metavar="WHEN", default=None,
+                   help="change when the link stops working (as for `amber share`), or "
+                        "'never'; default: keep the share's expiry")
     _add_consent_options(p)
     p.set_defaults(handler=cmd_update)
 
@@ -64,6 +69,20 @@ def _add_consent_options(parser: argparse.ArgumentParser) -> None:
                              "(recorded in the share)")
 
 
+def expiry_of(text: str | None) -> str | None:
+    """``--expires WHEN`` as the moment to record (None when not given); a bad value is a
+    usage error, raised before anything is read or written."""
+    from amber.content.clock import ClockError, now
+    from amber.content.expiry import parse_expires
+
+    if text is None:
+        return None
+    try:
+        return parse_expires(text, now())
+    except ClockError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def refuse_unusable(option: str, value: str | None) -> None:
     """A value no content file may hold (control characters) must not reach a snapshot."""
     found = unusable_character(value) if value is not None else None
@@ -78,6 +97,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     from amber.content.sensitive import scan_messages
     from amber.content.shares import create_shares, find_conversation, share_url
 
+    expires = expiry_of(args.expires)
     content = load_content(SitePaths(root))
     config = content.require_valid()
     if args.title is not None and len(args.conversations) > 1:
@@ -108,6 +128,8 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
                     allow=args.allow_sensitive)
     accepted = {conv.slug for conv, f in found if f}
     visibility = "listed on the index" if args.listed else "unlisted (only people with the link)"
+    if expires is not None:
+        visibility += f", until {expires}"
     shown = f"as {author}" if author else "anonymously"
     for conv in convs:
         print(f"{conv.slug}: {conv.title!r}, {len(conv.messages)} messages", file=sys.stderr)
@@ -116,9 +138,12 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         print("amber: nothing shared", file=sys.stderr)
         return 1
     snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
-                          allow_sensitive=accepted)
+                          allow_sensitive=accepted, expires=expires)
     for snap in snaps:
         print(share_url(config, snap.id))
+    if expires is not None:
+        print(f"amber: expires at {expires}: the first build from then on leaves it out "
+              "as if revoked", file=sys.stderr)
     return 0
 
 
@@ -126,8 +151,10 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
     from amber.build.check import guard_sensitive, snapshot_findings
     from amber.content.sensitive import new_findings, scan_messages
-    from amber.content.shares import refreeze, resolve_share_id, share_url
+    from amber.content.shares import KEEP, refreeze, resolve_share_id, share_url
 
+    never = args.expires is not None and args.expires.strip().lower() == "never"
+    expires = None if never else expiry_of(args.expires)
     if args.title is not None and not args.title.strip():
         raise UsageError("--title must not be empty")
     refuse_unusable("--title", args.title)
@@ -163,6 +190,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
         and source_digest(conv) == old.source_digest
         and args.title is None
         and allow == old.allow_sensitive
+        and args.expires is None
     ):
         print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
         print(share_url(config, share_id))
@@ -171,6 +199,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if not confirm(question, args.yes, destructive=True):
         print("amber: nothing updated", file=sys.stderr)
         return 1
-    refreeze(content, share_id, title=args.title, allow_sensitive=allow)
+    new_expiry = KEEP if args.expires is None else expires
+    refreeze(content, share_id, title=args.title, allow_sensitive=allow, expires=new_expiry)
     print(share_url(config, share_id))
     return 0

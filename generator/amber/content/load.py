@@ -78,20 +78,25 @@ class ShareMeta:
     title: str
     author: str | None
     path: Path
+    expires: str | None = None
+    """When the link is gone (``amber.content.expiry``); None: never."""
 
     def state(self) -> dict[str, object]:
         return {"id": self.id, "listed": self.listed, "frozen": self.frozen,
-                "title": self.title, "author": self.author, "path": str(self.path)}
+                "title": self.title, "author": self.author, "path": str(self.path),
+                "expires": self.expires}
 
     @classmethod
     def from_state(cls, data: dict[str, object]) -> ShareMeta:
+        expires = data.get("expires")
         return cls(str(data["id"]), bool(data["listed"]), str(data["frozen"]),
                    str(data["title"]), None if data["author"] is None else str(data["author"]),
-                   Path(str(data["path"])))
+                   Path(str(data["path"])), None if expires is None else str(expires))
 
     @classmethod
     def of(cls, snap: Snapshot, path: Path) -> ShareMeta:
-        return cls(snap.id, snap.listed, snap.frozen, snap.title, snap.author, path)
+        return cls(snap.id, snap.listed, snap.frozen, snap.title, snap.author, path,
+                   snap.expires)
 
 
 class FileMemo(Protocol):
@@ -123,6 +128,8 @@ class SiteContent:
     """With a memo only: valid share files not parsed again because they did not change."""
     unread_conversations: set[str] = field(default_factory=set)
     """With a memo only: slugs of valid conversation files not parsed again."""
+    expired: dict[str, ShareMeta] = field(default_factory=dict)
+    """Shares withdrawn because their link expired (``amber.content.expiry.withdraw``)."""
 
     @property
     def share_ids(self) -> set[str]:
@@ -384,8 +391,7 @@ def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
         if memo is not None:
             known = memo.unchanged(path)
             if isinstance(known, ShareMeta) and known.id == path.stem:
-                site.unread_shares[known.id] = ShareMeta(known.id, known.listed, known.frozen,
-                                                         known.title, known.author, path)
+                site.unread_shares[known.id] = replace(known, path=path)
                 continue
         before = _signature(path)
         if cache is not None:

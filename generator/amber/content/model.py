@@ -140,6 +140,8 @@ class Snapshot:
     """The conversation's model, if the source named one."""
     allow_sensitive: bool = False
     """Shared with ``--allow-sensitive``: likely secrets or personal data were accepted."""
+    expires: str | None = None
+    """ISO 8601 UTC moment from which the link is gone (``--expires``); None: never."""
     path: Path | None = field(default=None, compare=False)
 
     @property

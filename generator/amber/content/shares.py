@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from amber.atomic import write_atomic
+from amber.content.clock import now as clock_now
+from amber.content.expiry import is_expired
 from amber.content.ids import is_share_id, new_share_id
 from amber.content.load import CONVERSATION_SUFFIXES, SiteContent
 from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
@@ -69,8 +71,10 @@ def resolve_share_id(
 def create_shares(
     content: SiteContent, convs: list[Conversation], *, title: str | None,
     author: str | None, listed: bool, allow_sensitive: Container[str] = (),
+    expires: str | None = None,
 ) -> list[Snapshot]:
-    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted."""
+    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted;
+    ``expires`` is when their links stop working (``amber.content.expiry``)."""
     taken = set(content.snapshots) | content.revoked_ids
     frozen = now_utc()
     snaps = []
@@ -78,16 +82,22 @@ def create_shares(
         share_id = new_share_id(taken)
         taken.add(share_id)
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
-                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive))
+                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive,
+                            expires=expires))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
     return snaps
 
 
+KEEP = "keep"
+"""``refreeze``'s ``expires`` default: the share keeps the expiry it had."""
+
+
 def refreeze(
     content: SiteContent, share_id: str, *, title: str | None = None,
-    allow_sensitive: bool = False,
+    allow_sensitive: bool = False, expires: str | None = KEEP,
 ) -> Snapshot:
+    """Freeze a share again under its ID; ``expires`` replaces its expiry (None: never)."""
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
     if conv is None:
@@ -95,7 +105,8 @@ def refreeze(
                            "nothing to update from")
     snap = freeze(conv, share_id, title=title if title is not None else old.title,
                   author=old.author, listed=old.listed, frozen=now_utc(),
-                  allow_sensitive=allow_sensitive)
+                  allow_sensitive=allow_sensitive,
+                  expires=old.expires if expires == KEEP else expires)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 
@@ -115,14 +126,21 @@ def revoke(content: SiteContent, share_ids: list[str]) -> list[Tombstone]:
 class ShareState:
     snapshot: Snapshot
     state: str
-    """current, stale (source changed since freezing), source gone, or source invalid."""
+    """expired (its link is gone), current, stale (source changed since freezing),
+    source gone, or source invalid."""
 
 
-def share_states(content: SiteContent) -> list[ShareState]:
+def share_states(content: SiteContent, now: datetime | None = None) -> list[ShareState]:
+    """Every share on disk and its state at ``now`` (default: ``amber.content.clock.now()``);
+    expiry comes first, since an expired share is gone from the site whatever its
+    source did. ``content`` must not have had its expired shares withdrawn."""
+    moment = now if now is not None else clock_now()
     out = []
     for snap in sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True):
         conv = content.conversations.get(snap.source)
-        if conv is not None:
+        if is_expired(snap.expires, moment):
+            state = "expired"
+        elif conv is not None:
             state = "current" if source_digest(conv) == snap.source_digest else "stale"
         elif any((content.paths.conversations / f"{snap.source}{ext}").exists()
                  for ext in CONVERSATION_SUFFIXES):

@@ -38,7 +38,7 @@ SNAPSHOT_REQUIRED = (
     "format", "id", "title", "author", "listed", "frozen",
     "source", "source_digest", "digest", "messages",
 )
-SNAPSHOT_OPTIONAL = ("allow_sensitive", "created", "model")
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "created", "model")
 
 
 def canonical_json(value: object) -> bytes:
@@ -63,7 +63,7 @@ def source_digest(conv: Conversation) -> str:
 
 def freeze(
     conv: Conversation, share_id: str, *, title: str | None, author: str | None,
-    listed: bool, frozen: str, allow_sensitive: bool = False,
+    listed: bool, frozen: str, allow_sensitive: bool = False, expires: str | None = None,
 ) -> Snapshot:
     return Snapshot(
         id=share_id,
@@ -78,6 +78,7 @@ def freeze(
         created=conv.created,
         model=conv.model,
         allow_sensitive=allow_sensitive,
+        expires=expires,
     )
 
 
@@ -206,6 +207,8 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
     }
     if snap.allow_sensitive:  # written only when set, so older share files stay as they were
         out["allow_sensitive"] = True
+    if snap.expires is not None:  # likewise: a share without expiry is written as before
+        out["expires"] = snap.expires
     if snap.created is not None:
         out["created"] = snap.created
     if snap.model is not None:
@@ -267,6 +270,7 @@ def read_snapshot(
                 r.error(fields[key], f"{key}: expected sha256:<64 hex digits>")
             digests[key] = value
     created = r.timestamp(fields.get("created"), "created")
+    expires = r.timestamp(fields.get("expires"), "expires")
     model = r.optional_string(fields, "model", "snapshot")
     allow_sensitive = False
     if "allow_sensitive" in fields:
@@ -289,7 +293,7 @@ def read_snapshot(
         id=share_id, title=title, author=author, listed=bool(listed), frozen=frozen,  # type: ignore[arg-type]
         source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
-        allow_sensitive=allow_sensitive,
+        allow_sensitive=allow_sensitive, expires=expires,
     ), []
 
 

@@ -85,6 +85,12 @@ class SharePage:
     """Plain text from the first question, for meta description and cards."""
     listed: bool
     """False adds ``<meta name="robots" content="noindex">``."""
+    expires: str | None = None
+    """ISO 8601 moment from which the link is gone (``amber share --expires``); None: never."""
+    expires_display: str | None = None
+    """The same, for people, to follow "This link expires": ``at the end of 31 December
+    2026 (UTC)`` for an expiry at midnight (a date given alone), else ``on 31 December
+    2026 at 18:30 UTC``."""
 
 
 @dataclass(frozen=True)

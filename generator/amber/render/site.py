@@ -40,7 +40,13 @@ from amber.render.pages import (
 )
 from amber.render.record import ShareRecord
 from amber.render.search import search_entry, search_file, search_text
-from amber.render.templates import CSP, display_date, plain_text, render_template
+from amber.render.templates import (
+    CSP,
+    display_date,
+    expiry_display,
+    plain_text,
+    render_template,
+)
 from amber.render.theme import Theme, fingerprint
 
 
@@ -95,7 +101,8 @@ def newest_first(records: Iterable[ShareRecord]) -> list[ShareRecord]:
 
 
 def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set[str], *,
-                  published: set[str] | None = None) -> dict[str, bytes]:
+                  published: set[str] | None = None,
+                  expired: Iterable[str] = ()) -> dict[str, bytes]:
     """Every file of the site but the share pages, checked for leaks with the pages.
 
     ``records`` are every active share, newest first (``newest_first``).
@@ -103,6 +110,7 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     writes a bucket of them); only their files and images go out, and only their
     files are checked, but every listed share is on the index and in the feeds.
     Raises ContentError naming each file that would leak a revoked or unlisted ID.
+    ``expired`` IDs (``amber.content.expiry``) are held to the rule of revoked ones.
     """
     config = frame.config
     listed = [r for r in records if r.listed]
@@ -126,7 +134,8 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     found = [(rel, ids) for r in records for rel, ids in r.ids.items()
              if published is None or r.id in published or rel in _JOINED]
     found += _site_wide_ids(config, listed, files)
-    problems = _leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted)
+    problems = _leak_problems(sorted(found, key=lambda item: item[0]), revoked, unlisted,
+                              set(expired))
     if problems:
         raise ContentError(problems)
     return files
@@ -276,6 +285,7 @@ def share_page(
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
+        expires=snap.expires, expires_display=expiry_display(snap.expires),
     )
     return page, assets
 
@@ -379,13 +389,18 @@ def _site_wide_ids(config: SiteConfig, listed: Sequence[ShareFacts],
 
 
 def _leak_problems(
-    found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str]
+    found: Iterable[tuple[str, Iterable[str]]], revoked: set[str], unlisted: set[str],
+    expired: set[str] | None = None,
 ) -> list[Problem]:
     """The leak rule over (output path, share IDs in that file) pairs."""
     problems: list[Problem] = []
     for rel, ids in found:
         for share_id in sorted(ids):
-            if share_id in revoked:
+            if expired and share_id in expired:
+                problems.append(Problem(Path("output") / rel,
+                                        f"would publish expired share ID {share_id} (its "
+                                        "link is gone; remove the mention)"))
+            elif share_id in revoked:
                 problems.append(Problem(Path("output") / rel,
                                         f"would publish revoked share ID {share_id}"))
             elif share_id in unlisted and not rel.startswith(f"share/{share_id}/"):

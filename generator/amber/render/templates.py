@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 import traceback
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -85,6 +85,19 @@ def display_date(iso: str) -> str:
     """``2026-11-28T15:00:00Z`` -> ``28 November 2026`` (dates come from content only)."""
     value = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
     return f"{value.day} {value:%B %Y}"
+
+
+def expiry_display(iso: str | None) -> str | None:
+    """When a link expires, for people. An expiry at midnight UTC is what a date given
+    alone makes (the share is live through that whole day), so it is told as the end
+    of the day before: ``--expires 2026-12-31`` reads "at the end of 31 December 2026"."""
+    if iso is None:
+        return None
+    value = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    if (value.hour, value.minute, value.second) == (0, 0, 0):
+        last = value - timedelta(days=1)
+        return f"at the end of {last.day} {last:%B %Y} (UTC)"
+    return f"on {value.day} {value:%B %Y} at {value:%H:%M} UTC"
 
 
 _TAGS = re.compile(r"<[^>]+>")

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amber.build.check import CheckReport, check_content, snapshot_findings
+from amber.content.clock import now as clock_now
+from amber.content.expiry import live_view
 from amber.content.ids import is_share_id
 from amber.content.load import SiteContent, SitePaths, load_content, load_snapshot_unverified
 from amber.content.model import SiteConfig, Snapshot
@@ -176,7 +178,8 @@ def _error_problem(exc: AmberError, root: Path) -> Problem:
 
 def _check(head: _Tree) -> CheckReport:
     try:
-        report = check_content(head.content)
+        # The site a build at this moment publishes, as `amber check` sees it.
+        report = check_content(live_view(head.content, clock_now()))
     except AmberError as exc:  # a theme that is missing or refused at HEAD, say
         report = CheckReport(problems=list(head.content.problems))
         report.problems.append(_error_problem(exc, head.root))

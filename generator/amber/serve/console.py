@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import webbrowser
+from datetime import datetime
 from pathlib import Path
 
 from amber.serve.app import is_loopback
@@ -17,10 +18,10 @@ from amber.serve.server import PreviewServer
 
 
 def run(root: Path, host: str, port: int, *, open_browser: bool = False,
-        path: str | None = None) -> int:
+        path: str | None = None, now: datetime | None = None) -> int:
     """Serve the site at ``root`` until interrupted; ``path`` is the page to announce
-    (default: the site's home)."""
-    server = PreviewServer(root, host, port)
+    (default: the site's home); ``now`` fixes the moment expiry is judged at."""
+    server = PreviewServer(root, host, port, now=now)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:

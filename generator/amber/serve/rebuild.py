@@ -21,8 +21,11 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from amber.content.clock import now as clock_now
+from amber.content.expiry import live_view
 from amber.content.load import SitePaths
 from amber.content.model import Conversation, SiteConfig
 from amber.errors import AmberError, ContentError
@@ -87,8 +90,11 @@ class Rebuilder:
 
     def __init__(self, paths: SitePaths, live: LiveSite,
                  log: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 now: datetime | None = None) -> None:
         self.paths = paths
+        self.now = now
+        """``amber serve --now``: the moment every pass judges expiry at (None: its own)."""
         self.live = live
         self.loader = ContentLoader(paths)
         self.builder = SiteBuilder(paths)
@@ -127,7 +133,8 @@ class Rebuilder:
         published = not current.ready or current.problems != problems
         if published:
             self.live.publish(ServedState(current.build, current.content, current.conversations,
-                                          problems, retired_assets=current.retired_assets))
+                                          problems, moment=current.moment,
+                                          retired_assets=current.retired_assets))
             self.log(f"error: {problems[0]}")
         return PassReport(published, False, problems, 0.0, 0)
 
@@ -149,11 +156,14 @@ class Rebuilder:
 
         build = current.build
         rendered = False
+        moment = self.now or clock_now()
         if not problems and config is not None:
+            live = live_view(content, moment)  # expired shares are served as revoked
+            inputs["expired"] = sorted(live.expired)
             render_inputs = {k: v for k, v in inputs.items() if k != "conversations"}
             if build is None or render_inputs != self._render_inputs:
                 try:
-                    build = self.builder.build(content, config)
+                    build = self.builder.build(live, config)
                 except ContentError as exc:
                     problems = [str(p) for p in exc.problems]
                 except AmberError as exc:
@@ -181,6 +191,7 @@ class Rebuilder:
             retired = {rel: data for rel, data in current.build.files.items()
                        if rel.startswith("assets/") and rel not in build.files}
         self.live.publish(ServedState(build, content, conversations, tuple(problems),
+                                      moment=moment if rendered else current.moment,
                                       retired_assets=retired))
         report = PassReport(
             True, rendered, tuple(problems), seconds, loaded.parsed,

@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -223,14 +224,15 @@ class PreviewServer:
                  watch: bool = True, log: Callable[[str], None] | None = None,
                  max_connections: int = MAX_CONNECTIONS,
                  request_timeout: float = REQUEST_TIMEOUT,
-                 max_live_reload: int = MAX_LIVE_RELOAD) -> None:
+                 max_live_reload: int = MAX_LIVE_RELOAD,
+                 now: datetime | None = None) -> None:
         self.paths = SitePaths(root)
         if not self.paths.content.is_dir():
             raise AmberError(f"no content/ directory in {root}; run `amber init` or pass "
                              "--site DIR")
         self.live = LiveSite()
         self.app = App(self.paths, self.live, bind_host=host, max_live_reload=max_live_reload)
-        self.rebuilder = Rebuilder(self.paths, self.live, log)
+        self.rebuilder = Rebuilder(self.paths, self.live, log, now=now)
         self.httpd = _bind(host, port, self.app, max_connections=max_connections,
                            request_timeout=request_timeout)
         self.host = host

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from amber.content.load import SiteContent
 from amber.content.model import Conversation
@@ -31,6 +32,9 @@ class ServedState:
     """Changes with every new state; a page that saw another epoch reloads."""
     ready: bool = False
     """False until the first build attempt has finished (successfully or not)."""
+    moment: datetime | None = None
+    """When this state's build judged expiry: the management page states each share at
+    the same moment, so it never calls ``expired`` a page that is still served."""
     retired_assets: dict[str, bytes] = field(default_factory=dict)
     """Theme assets of the previous build that this one renamed (a CSS edit changes the
     fingerprint): a page of the previous build that is still loading gets its own styles

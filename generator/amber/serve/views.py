@@ -56,7 +56,8 @@ class ShareRow:
     frozen: str
     frozen_display: str
     state: str
-    """current, stale, source gone or source invalid (``amber.content.shares.share_states``)."""
+    """expired, current, stale, source gone or source invalid
+    (``amber.content.shares.share_states``, at the moment of the served build)."""
     hint: str | None
     """The command that deals with the state, if any."""
     source: str
@@ -100,10 +101,11 @@ def share_rows(state: ServedState, source: str | None = None) -> list[ShareRow]:
     build = state.build
     base_path = build.config.base_path if build else "/"
     rows = []
-    for item in share_states(content):
+    for item in share_states(content, state.moment):
         snap = item.snapshot
         built = build is not None and f"share/{snap.id}/index.html" in build.files
-        hint = {"stale": f"amber update {snap.id}"}.get(item.state)
+        hint = {"stale": f"amber update {snap.id}",
+                "expired": "amber revoke --expired"}.get(item.state)
         rows.append(ShareRow(
             id=snap.id, title=snap.title, visibility="listed" if snap.listed else "unlisted",
             author=snap.author, frozen=snap.frozen, frozen_display=display_date(snap.frozen),
