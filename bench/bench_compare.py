@@ -111,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, script in (("old", args.old), ("new", args.new)):
         copy = work / f"compare-{name}"
         shutil.rmtree(copy, ignore_errors=True)
+        # Without the site's copy of the theme: each install renders with its own default.
         shutil.copytree(site.root, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns("output", ".amber-cache"))
+                        ignore=shutil.ignore_patterns("output", ".amber-cache", "themes"))
         installs.append(Install(name, script.absolute(), copy))
     try:
         for number in range(args.runs):
