@@ -15,8 +15,14 @@ from pathlib import Path
 from amber.atomic import write_atomic
 from amber.content.ids import is_share_id, new_share_id
 from amber.content.load import CONVERSATION_SUFFIXES, SiteContent
-from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
-from amber.content.snapshot import freeze, serialise_snapshot, serialise_tombstones, source_digest
+from amber.content.model import Conversation, Selection, SiteConfig, Snapshot, Tombstone
+from amber.content.snapshot import (
+    Redaction,
+    freeze,
+    serialise_snapshot,
+    serialise_tombstones,
+    source_digest,
+)
 from amber.errors import RefusedError
 
 
@@ -69,8 +75,11 @@ def resolve_share_id(
 def create_shares(
     content: SiteContent, convs: list[Conversation], *, title: str | None,
     author: str | None, listed: bool, allow_sensitive: Container[str] = (),
+    selection: Selection | None = None, redaction: Redaction | None = None,
 ) -> list[Snapshot]:
-    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted."""
+    """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted.
+
+    ``selection`` (one conversation only) and ``redaction`` shape what is frozen."""
     taken = set(content.snapshots) | content.revoked_ids
     frozen = now_utc()
     snaps = []
@@ -78,7 +87,8 @@ def create_shares(
         share_id = new_share_id(taken)
         taken.add(share_id)
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
-                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive))
+                            frozen=frozen, allow_sensitive=conv.slug in allow_sensitive,
+                            selection=selection, redaction=redaction))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
     return snaps
@@ -86,8 +96,10 @@ def create_shares(
 
 def refreeze(
     content: SiteContent, share_id: str, *, title: str | None = None,
-    allow_sensitive: bool = False,
+    allow_sensitive: bool = False, redaction: Redaction | None = None,
 ) -> Snapshot:
+    """The share frozen again from its source: the same selection; ``redaction`` is the
+    share's rules made whole again by the caller (literals cannot be read back)."""
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
     if conv is None:
@@ -95,7 +107,8 @@ def refreeze(
                            "nothing to update from")
     snap = freeze(conv, share_id, title=title if title is not None else old.title,
                   author=old.author, listed=old.listed, frozen=now_utc(),
-                  allow_sensitive=allow_sensitive)
+                  allow_sensitive=allow_sensitive, selection=old.selection,
+                  redaction=redaction)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 
@@ -123,7 +136,8 @@ def share_states(content: SiteContent) -> list[ShareState]:
     for snap in sorted(content.snapshots.values(), key=lambda s: (s.frozen, s.id), reverse=True):
         conv = content.conversations.get(snap.source)
         if conv is not None:
-            state = "current" if source_digest(conv) == snap.source_digest else "stale"
+            current = source_digest(conv, snap.selection) == snap.source_digest
+            state = "current" if current else "stale"
         elif any((content.paths.conversations / f"{snap.source}{ext}").exists()
                  for ext in CONVERSATION_SUFFIXES):
             state = "source invalid"
