@@ -13,6 +13,7 @@ from amber.content.redaction import (
     RuleError,
     check_literal,
     check_pattern,
+    literal_digest,
     missing_literals,
     new_key,
 )
@@ -91,3 +92,15 @@ def redaction_for(rules: RedactionRules, kept: Snapshot | None = None) -> Redact
     if not rules:
         return None
     return Redaction(rules, record.key if record is not None else new_key())
+
+
+def rules_unchanged(rules: RedactionRules, kept: Snapshot) -> bool:
+    """Whether ``rules`` are exactly the ones ``kept`` was frozen with."""
+    record = kept.redactions
+    if record is None:
+        return not rules
+    return (
+        {literal_digest(record.key, t) for t in rules.literals} == set(record.literals)
+        and rules.patterns == record.patterns
+        and rules.sensitive == record.sensitive
+    )

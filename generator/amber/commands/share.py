@@ -10,6 +10,7 @@ from amber.commands.partial_options import (
     add_partial_options,
     redaction_for,
     rules_of,
+    rules_unchanged,
     selection_of,
 )
 from amber.commands.prompts import confirm
@@ -182,7 +183,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
         and conv is not None
         and source_digest(conv, old.selection) == old.source_digest
         and args.title is None
-        and not (args.redact or args.redact_pattern or args.redact_sensitive)
+        and rules_unchanged(rules, old)
         and allow == old.allow_sensitive
     ):
         print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)

@@ -35,5 +35,5 @@ def published_view(conv: Conversation, title: str, selection: Selection | None,
     )
     if not rules:
         return PublishedView(title, conv.model, messages, 0)
-    done = redact(title, conv.model, messages, rules)
+    done = redact(title, conv.model, messages, rules, source_title=conv.title)
     return PublishedView(done.title, done.model, done.messages, done.count)

@@ -254,8 +254,17 @@ class Redacted:
 
 
 def redact(title: str, model: str | None, messages: tuple[Message, ...],
-           rules: RedactionRules) -> Redacted:
+           rules: RedactionRules, *, source_title: str | None = None) -> Redacted:
+    """The fields with the rules applied, and how many markers they hold.
+
+    A title kept from an earlier freeze (``amber update``) already holds its markers;
+    they are counted against ``source_title``, the conversation's own title, so the
+    count stays the same when nothing else changed."""
     redactor = Redactor(rules)
     out_messages = tuple(redactor.message(m) for m in messages)
-    return Redacted(redactor.text(title), redactor.optional(model), out_messages,
-                    redactor.count)
+    out_model = redactor.optional(model)
+    in_messages = redactor.count
+    out_title = redactor.text(title)
+    title_markers = len(MARKER_RE.findall(out_title)) - len(
+        MARKER_RE.findall(source_title if source_title is not None else title))
+    return Redacted(out_title, out_model, out_messages, in_messages + max(0, title_markers))

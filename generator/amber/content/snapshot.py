@@ -98,7 +98,7 @@ def freeze(
     model = conv.model
     record = None
     if redaction is not None and redaction.rules:
-        done = redact(shown_title, model, messages, redaction.rules)
+        done = redact(shown_title, model, messages, redaction.rules, source_title=conv.title)
         shown_title, model, messages = done.title, done.model, done.messages
         record = record_of(redaction.rules, done.count, redaction.key)
     return Snapshot(
