@@ -5,21 +5,16 @@ found before anything is written)."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from amber.content.model import Conversation, Selection, Snapshot
 from amber.content.nodes import unusable_character
-from amber.content.redaction import (
-    RedactionRules,
-    RuleError,
-    check_literal,
-    check_pattern,
-    literal_digest,
-    missing_literals,
-    new_key,
-)
 from amber.content.selection import RangeError, parse_selection
-from amber.content.snapshot import Redaction
 from amber.errors import RefusedError, UsageError
+
+if TYPE_CHECKING:  # the redaction engine loads the detector: only when a share is made
+    from amber.content.redaction import RedactionRules
+    from amber.content.snapshot import Redaction
 
 MESSAGES_HELP = ("share only these messages, numbered from 1 as on the page: ranges and "
                  "lists such as 3-8,12 (the page keeps their numbers)")
@@ -59,6 +54,8 @@ def selection_of(args: argparse.Namespace, convs: list[Conversation]) -> Selecti
 def rules_of(args: argparse.Namespace, language: str,
              kept: Snapshot | None = None) -> RedactionRules:
     """The rules the options give, joined to those ``kept`` (an updated share) already has."""
+    from amber.content.redaction import RedactionRules, RuleError, check_literal, check_pattern
+
     try:
         literals = tuple(check_literal(t) for t in args.redact)
         for pattern in args.redact_pattern:
@@ -82,6 +79,9 @@ def redaction_for(rules: RedactionRules, kept: Snapshot | None = None) -> Redact
 
     The texts of ``--redact`` are not in the snapshot, so an update cannot apply them
     by itself: it must be given each again, and forgetting one must not publish it."""
+    from amber.content.redaction import missing_literals, new_key
+    from amber.content.snapshot import Redaction
+
     record = kept.redactions if kept is not None else None
     if record is not None:
         missing = missing_literals(record, rules.literals)
@@ -96,6 +96,8 @@ def redaction_for(rules: RedactionRules, kept: Snapshot | None = None) -> Redact
 
 def rules_unchanged(rules: RedactionRules, kept: Snapshot) -> bool:
     """Whether ``rules`` are exactly the ones ``kept`` was frozen with."""
+    from amber.content.redaction import literal_digest
+
     record = kept.redactions
     if record is None:
         return not rules
