@@ -184,3 +184,9 @@ def test_existing_share_files_serialise_as_they_are() -> None:
 
 def test_marker_constant() -> None:
     assert MARKER == "[redacted]"
+
+
+def test_html_character_references_are_read_as_the_page_shows_them() -> None:
+    redactor = Redactor(RedactionRules(literals=(NAME,)))
+    text = redactor.text("Hi &#90;elda Quartermain &amp; Zelda&#x20;Quartermain &bogus;")
+    assert text == "Hi [redacted] &amp; [redacted] &bogus;"
