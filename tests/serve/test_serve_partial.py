@@ -82,3 +82,15 @@ def test_a_choice_that_cannot_apply_is_a_note(served: Served, query: str, note: 
     page = served.text(f"/_preview/agent/?{query}")
     assert note in html.unescape(page)
     assert 'id="m-1"' in page and 'id="m-8"' in page
+
+
+def test_amber_preview_passes_the_choices_to_the_draft() -> None:
+    from amber.cli import make_parser
+    from amber.commands.preview import draft_path
+
+    args = make_parser().parse_args(["preview", "agent", "--messages", "2-3", "--redact",
+                                     NAME, "--redact-pattern", "TCK-[0-9]+",
+                                     "--redact-sensitive"])
+    assert draft_path("agent", args) == (
+        "/_preview/agent/?messages=2-3&redact=Zelda+Quartermain"
+        "&redact-pattern=TCK-%5B0-9%5D%2B&redact-sensitive=")

@@ -106,3 +106,12 @@ def rules_unchanged(rules: RedactionRules, kept: Snapshot) -> bool:
         and rules.patterns == record.patterns
         and rules.sensitive == record.sensitive
     )
+
+
+def partial_query(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The draft page's query for these options (``amber preview``); the server checks them
+    against the conversation and says on the page what it could not apply."""
+    pairs = [("messages", args.messages)] if args.messages is not None else []
+    pairs += [("redact", text) for text in args.redact]
+    pairs += [("redact-pattern", pattern) for pattern in args.redact_pattern]
+    return pairs + ([("redact-sensitive", "")] if args.redact_sensitive else [])
