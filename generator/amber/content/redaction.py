@@ -214,8 +214,8 @@ class Redactor:
                       for a, b, kind in finding_spans(text, regions=self.regions)]
         markers = [m.span() for m in MARKER_RE.finditer(text)]
         if markers:  # a marker is never redacted again ("red" inside "[redacted]")
-            found = [(a, b, k) for a, b, k in found
-                     if not any(a < m_end and m_start < b for m_start, m_end in markers)]
+            starts = [start for start, _ in markers]
+            found = [span for span in found if not _overlaps(span, starts, markers)]
         return _merge(found)
 
     def optional(self, text: str | None) -> str | None:
@@ -234,6 +234,13 @@ class Redactor:
         else:
             content = tuple(self.part(p) for p in message.content)
         return replace(message, content=content, model=self.optional(message.model))
+
+
+def _overlaps(span: tuple[int, int, str], starts: list[int],
+              markers: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` overlaps one of ``markers`` (sorted, apart; ``starts`` their starts)."""
+    index = bisect.bisect_left(starts, span[1]) - 1  # the last marker starting before its end
+    return index >= 0 and markers[index][1] > span[0]
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
