@@ -94,3 +94,9 @@ def test_amber_preview_passes_the_choices_to_the_draft() -> None:
     assert draft_path("agent", args) == (
         "/_preview/agent/?messages=2-3&redact=Zelda+Quartermain"
         "&redact-pattern=TCK-%5B0-9%5D%2B&redact-sensitive=")
+
+
+def test_a_drafts_downloads_keep_its_choices(served: Served) -> None:
+    page = html.unescape(served.text("/_preview/agent/?messages=2&redact=Nimbus-7Q"))
+    assert 'href="/_preview/agent/conversation.json?messages=2&redact=Nimbus-7Q"' in page
+    assert 'href="/_preview/agent/conversation.md?messages=2&redact=Nimbus-7Q"' in page

@@ -157,6 +157,10 @@ class DraftRenderer:
         page, _assets = share_page(snap, build.config, self.paths,
                                    folder_href=f"{PREVIEW_PREFIX}{conv.slug}/",
                                    asset_prefix=DRAFT_ASSET_PREFIX)
+        if choice.selection is not None or choice.rules is not None:
+            # The downloads must be the same part, redacted the same way, as the page.
+            query = choice.query()
+            page = replace(page, json_href=page.json_href + query, md_href=page.md_href + query)
         html = render_template(build.env, "share.html", site=build.site_view, page=page)
         return Draft(html, to_chat_json(snap, page.url).encode(),
                      to_markdown(snap, page.url).encode())
