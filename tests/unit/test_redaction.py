@@ -202,3 +202,17 @@ def test_many_markers_take_linear_time() -> None:
     redactor.text("banana " * 10_000)
     assert redactor.count == 30_000
     assert time.perf_counter() - started < 5
+
+
+def test_a_hand_edited_selection_is_refused_before_it_is_counted_out(tmp_path: Path) -> None:
+    conv = Conversation("agent", "t", tuple(Message("user", f"m{n}") for n in range(1, 4)))
+    snap = freeze(conv, SHARE_ID, title=None, author=None, listed=False,
+                  frozen="2026-01-01T00:00:00Z", selection=parse_selection("2-3", 3))
+    text = serialise_snapshot(snap).decode().replace(
+        "messages: 2-3\n  of: 3", "messages: 1-999999999\n  of: 999999999")
+    path = tmp_path / f"{SHARE_ID}.yaml"
+    path.write_text(text, "utf-8")
+    back, problems = read_snapshot(parse_file(path), path)
+    assert back is None
+    assert [p.message for p in problems] == [
+        "selection.messages: names more than the 2 messages there are"]

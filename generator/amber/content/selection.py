@@ -21,13 +21,16 @@ class RangeError(ValueError):
     """A range that names no messages of this conversation; the text says why."""
 
 
-def parse_selection(text: str, total: int) -> Selection:
+def parse_selection(text: str, total: int, *, most: int | None = None) -> Selection:
     """The messages ``text`` names (``3-8,12``) in a conversation of ``total`` messages.
 
     Raises ``RangeError`` for an empty item, a number that is not a positive whole
-    number, 0, a number past the end, or a reversed range (``8-3``).
+    number, 0, a number past the end, or a reversed range (``8-3``); and, with
+    ``most``, for ranges that add up to more messages than that (a share file says
+    how many it holds, so ``1-999999999`` is refused before it is counted out).
     """
     numbers: set[int] = set()
+    named = 0
     for item in text.split(","):
         match = _ITEM.match(item)
         if match is None or any(g and len(g) > MAX_NUMBER_DIGITS for g in match.groups()):
@@ -42,6 +45,9 @@ def parse_selection(text: str, total: int) -> Selection:
                                  f"{total} message{'' if total == 1 else 's'}")
         if last < first:
             raise RangeError(f"{item.strip()!r} is reversed; write {last}-{first}")
+        named += last - first + 1
+        if most is not None and named > most:
+            raise RangeError(f"names more than the {most} messages there are")
         numbers.update(range(first, last + 1))
     return Selection(tuple(sorted(numbers)), total)
 

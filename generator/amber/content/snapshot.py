@@ -339,9 +339,9 @@ def read_snapshot(
     allow_sensitive = False
     if "allow_sensitive" in fields:
         allow_sensitive = bool(r.boolean(fields["allow_sensitive"], "allow_sensitive"))
-    selection = _read_selection(r, fields.get("selection"))
-    redactions = _read_redactions(r, fields.get("redactions"))
     messages = read_messages(r, fields.get("messages"), "messages")
+    selection = _read_selection(r, fields.get("selection"), len(messages or ()))
+    redactions = _read_redactions(r, fields.get("redactions"))
     if (
         selection is not None and messages is not None
         and len(selection.numbers) != len(messages)
@@ -369,7 +369,7 @@ def read_snapshot(
     ), []
 
 
-def _read_selection(r: Reader, node: Node | None) -> Selection | None:
+def _read_selection(r: Reader, node: Node | None, held: int) -> Selection | None:
     from amber.content.selection import RangeError, parse_selection
 
     if node is None:
@@ -385,7 +385,7 @@ def _read_selection(r: Reader, node: Node | None) -> Selection | None:
     if text is None:
         return None
     try:
-        return parse_selection(text, total)
+        return parse_selection(text, total, most=held)
     except RangeError as exc:
         r.error(fields["messages"], f"selection.messages: {exc}")
         return None
