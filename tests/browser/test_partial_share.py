@@ -63,3 +63,12 @@ def test_the_page_never_holds_the_redacted_text(partial_site: Site) -> None:
     folder = Path(partial_site.output) / "share" / partial_site.ids["agent"]
     for path in folder.iterdir():
         assert b"Zelda Quartermain" not in path.read_bytes()
+
+
+def test_the_page_is_valid_html(partial_site: Site) -> None:
+    from tests.browser.test_html_valid import vnu_errors
+    from tests.helpers.browser import require_vnu
+
+    require_vnu()
+    page = Path(partial_site.output) / "share" / partial_site.ids["agent"] / "index.html"
+    assert vnu_errors([page]) == []
