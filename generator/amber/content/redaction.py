@@ -36,12 +36,13 @@ import hmac
 import html
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 from amber.content.json_escapes import Decoded
 from amber.content.model import Message, Part, RedactionRecord
-from amber.content.sensitive import finding_spans, phone_regions
+from amber.content.sensitive import PART_FIELDS_NOT_SCANNED, finding_spans, phone_regions
+from amber.errors import RefusedError
 
 MARKER = "[redacted]"
 """What replaces a literal or pattern match."""
@@ -56,11 +57,14 @@ SENSITIVE_MARKERS = {
 """Short names in typed markers; other kinds are named as the detector names them."""
 
 MAX_PATTERN_LENGTH = 500
-MAX_PASSES = 4
+MAX_PASSES = 8
 """Replacing can join text into a new match (JSON escapes): rules run again until none."""
 
-NOT_REDACTED = frozenset({"type", "src", "is_error"})
-"""Part fields that publish no free text (a fixed word, a content address, a flag)."""
+NOT_REDACTED = PART_FIELDS_NOT_SCANNED
+"""Part fields that publish no free text: the ones the detector skips too."""
+
+
+PART_FIELD_NAMES = tuple(f.name for f in fields(Part))
 
 
 class RuleError(ValueError):
@@ -174,7 +178,7 @@ class Redactor:
         for _ in range(MAX_PASSES):
             spans = self._spans(text)
             if not spans:
-                break
+                return text
             pieces = []
             at = 0
             for start, end, marker in spans:
@@ -183,6 +187,9 @@ class Redactor:
             pieces.append(text[at:])
             text = "".join(pieces)
             self.count += len(spans)
+        if self._spans(text):  # never publish what a rule still matches
+            raise RefusedError(f"the redaction rules still match after {MAX_PASSES} passes over "
+                            "one text; simplify them")
         return text
 
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -223,7 +230,8 @@ class Redactor:
 
     def part(self, part: Part) -> Part:
         changes = {}
-        for name, value in part.__dict__.items():
+        for name in PART_FIELD_NAMES:
+            value = getattr(part, name)
             if name not in NOT_REDACTED and isinstance(value, str):
                 changes[name] = self.text(value)
         return replace(part, **changes)
