@@ -216,3 +216,15 @@ def test_a_hand_edited_selection_is_refused_before_it_is_counted_out(tmp_path: P
     assert back is None
     assert [p.message for p in problems] == [
         "selection.messages: names more than the 2 messages there are"]
+
+
+def test_every_detector_kind_makes_a_marker_the_page_recognises() -> None:
+    from amber.content import sensitive
+    from amber.content.redaction import MARKER_RE, SENSITIVE_MARKERS
+
+    kinds = {*sensitive.DETECT_SECRETS_PLUGINS.values(),
+             *(kind for kind, _ in sensitive.TARGETED_PATTERNS),
+             "bearer token", "credential in a URL", "AWS secret access key", "email address",
+             "phone number"}
+    for kind in kinds:
+        assert MARKER_RE.fullmatch(f"[redacted {SENSITIVE_MARKERS.get(kind, kind)}]"), kind
