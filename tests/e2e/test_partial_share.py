@@ -60,6 +60,12 @@ def test_a_range_freezes_those_messages_with_their_numbers(agent_site: Path) -> 
     for number in (1, 5, 7, 8):
         assert f'id="m-{number}"' not in text
     assert "You help" not in text and "One more thing" not in text
+    exported = json.loads((agent_site / "output" / "share" / share_id / "conversation.json")
+                          .read_text("utf-8"))
+    assert (exported["selection"], exported["source_messages"]) == ("2-4,6", 8)
+    assert "redactions" not in exported
+    markdown = (agent_site / "output" / "share" / share_id / "conversation.md").read_text("utf-8")
+    assert " · Messages 2\u20134 and 6 of 8*" in markdown
     row = list_rows(agent_site)[share_id]
     assert (row["selection"], row["source_messages"], row["messages"]) == ("2-4,6", 8, 4)
     assert row["redactions"] == 0
@@ -165,7 +171,9 @@ def test_every_field_is_redacted_on_the_page_and_in_the_exports(agent_site: Path
     calls = [m for m in exported["messages"] if m.get("tool_calls")]
     assert calls[0]["tool_calls"][0]["function"]["arguments"] == (
         '{"owner": "[redacted]", "client": "[redacted]"}')
+    assert "selection" not in exported and exported["redactions"] >= 20
     markdown = (folder / "conversation.md").read_text("utf-8")
+    assert f"{exported['redactions']} redactions*" in markdown
     assert "curl https://deploy.test/status?client=[redacted]" in markdown
     assert "[redacted] invoice.txt" in markdown
     text = page(agent_site, share_id)
