@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.e2e.test_partial_share import AGENT, edit
 from tests.e2e.test_publish_review import commit, git
 from tests.helpers.cli import ok, run_amber
 from tests.helpers.fixture_site import share
+from tests.helpers.partial_site import AGENT, edit
 
 
 def test_review_marks_a_partial_share_stale_only_for_its_messages(site: Path) -> None:

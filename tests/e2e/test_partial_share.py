@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from amber.content.json_escapes import Decoded
-from tests.helpers import EPOCH, FIXTURES
+from tests.helpers import EPOCH
 from tests.helpers.cli import assert_refused, ok, run_amber
 from tests.helpers.fixture_site import build, share
+from tests.helpers.partial_site import AGENT, CANARIES, edit
 
-AGENT = FIXTURES / "partial" / "agent.yaml"
-CANARIES = ("Zelda Quartermain", "Nimbus-7Q", "TCK-55123")
-"""Texts the agent conversation holds in every kind of field, some only JSON-escaped."""
 REDACT = ("--redact", CANARIES[0], "--redact", CANARIES[1], "--redact-pattern", r"TCK-\d+")
 
 
@@ -37,13 +35,6 @@ def list_rows(site: Path) -> dict[str, dict[str, object]]:
 
 def page(site: Path, share_id: str) -> str:
     return (site / "output" / "share" / share_id / "index.html").read_text("utf-8")
-
-
-def edit(site: Path, old: str, new: str) -> None:
-    path = site / "content" / "conversations" / "agent.yaml"
-    text = path.read_text("utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), "utf-8")
 
 
 # --- ranges ---------------------------------------------------------------------
