@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES
 from tests.helpers.browser import FIXTURE, Site, axe_violations
 from tests.helpers.cli import ok, run_amber
+from tests.helpers.partial_site import AGENT
 from tests.helpers.static_host import StaticHost
 
 PREFIX = "/partial/"
@@ -20,7 +20,7 @@ PREFIX = "/partial/"
 def partial_site(tmp_path_factory: pytest.TempPathFactory, server: StaticHost) -> Site:
     root = tmp_path_factory.mktemp("partial") / "site"
     shutil.copytree(FIXTURE, root)
-    shutil.copy(FIXTURES / "partial" / "agent.yaml", root / "content" / "conversations")
+    shutil.copy(AGENT, root / "content" / "conversations")
     site = Site(root, root / "output", f"{server.origin}{PREFIX}")
     printed = ok(run_amber("share", "agent", "--messages", "3-8", "--redact", "Zelda Quartermain",
                            "--redact-pattern", r"TCK-\d+", "--yes", cwd=root)).stdout

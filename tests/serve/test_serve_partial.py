@@ -16,8 +16,9 @@ from amber.content.snapshot import Redaction
 from amber.serve.app import App, Request, Response
 from amber.serve.rebuild import Rebuilder
 from amber.serve.state import LiveSite
-from tests.helpers import EPOCH, FIXTURES
+from tests.helpers import EPOCH
 from tests.helpers.cli import source_date
+from tests.helpers.partial_site import AGENT
 
 NAME = "Zelda Quartermain"
 
@@ -40,7 +41,7 @@ class Served:
 
 @pytest.fixture
 def served(serve_site: Path) -> Served:
-    shutil.copy(FIXTURES / "partial" / "agent.yaml", serve_site / "content" / "conversations")
+    shutil.copy(AGENT, serve_site / "content" / "conversations")
     content = load_content(SitePaths(serve_site))
     content.require_valid()
     with source_date(EPOCH):
