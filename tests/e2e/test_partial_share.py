@@ -128,6 +128,15 @@ def assert_no_canary(site: Path) -> None:
     for place in ("content/shares", "output", ".amber-cache"):
         if (site / place).exists():
             assert leaks(site / place) == [], place
+    # The rules' digests and key can confirm a guess: they stay in content/, never published.
+    for path in (site / "output").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"hmac-sha256" not in data and b"source_digest" not in data, path
+    for share_file_ in (site / "content" / "shares").glob("*.yaml"):
+        key = share_file_.read_text("utf-8").split("  key: ", 1)[1][:32]
+        assert not any(key.encode() in p.read_bytes()
+                       for p in (site / "output").rglob("*") if p.is_file())
 
 
 def test_canary_redacted_text_is_nowhere_before_and_after_update(agent_site: Path) -> None:
