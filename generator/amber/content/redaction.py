@@ -19,7 +19,10 @@ so a digest cannot hide a guessable text (a first name) from someone who tries
 guesses against it. That is why the digests are not used to find text on update:
 ``amber update`` asks for the literal texts again (``--redact``), checks each
 against a digest, and refuses when one is missing. What the digests buy is that
-forgetting one is caught instead of publishing it.
+forgetting one is caught instead of publishing it. (The snapshot's
+``source_digest`` covers the unredacted source and so confirms guesses the same
+way; neither it nor these digests is ever published, and the source conversation
+beside them in content/ holds the text anyway.)
 
 Why a static check of patterns and not a timeout: Python's ``re`` has no timeout,
 and a timeout would make whether a share succeeds depend on the machine's speed.
