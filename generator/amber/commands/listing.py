@@ -12,6 +12,7 @@ from pathlib import Path
 
 from amber.commands.build import add_now_option, moment
 from amber.content.load import SitePaths, load_content
+from amber.content.model import Snapshot
 
 DESCRIPTION = """\
 List active shares: ID, title, listed or not, author, date frozen, and state:
@@ -31,6 +32,19 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_now_option(p)
     p.set_defaults(handler=cmd_list)
+
+
+def partial_columns(snap: Snapshot) -> dict[str, object]:
+    """Which source messages a share holds (``3-8,12``, or null for all) of how many, and
+    how many redaction markers it holds."""
+    from amber.content.selection import format_ranges
+
+    selection = snap.selection
+    return {
+        "selection": format_ranges(selection.numbers) if selection is not None else None,
+        "source_messages": selection.total if selection is not None else None,
+        "redactions": snap.redactions.count if snap.redactions is not None else 0,
+    }
 
 
 def cmd_list(args: argparse.Namespace, root: Path) -> int:
@@ -54,6 +68,7 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
         "expires": s.snapshot.expires,
         "messages": len(s.snapshot.messages),
         "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
+        **partial_columns(s.snapshot),
     } for s in states]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+from amber.commands.partial_options import add_partial_options, partial_query
 from amber.commands.serve import add_server_options, check_port
 from amber.commands.share import add_name_options
 from amber.content.ids import SLUG_RE
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("conversation", metavar="CONV")
     p.add_argument("--title", help="try another title (as `amber share --title`)")
     add_name_options(p)
+    add_partial_options(p, messages=True)
     add_server_options(p)
     p.set_defaults(handler=cmd_preview)
 
@@ -78,6 +80,7 @@ def draft_path(slug: str, args: argparse.Namespace) -> str:
         if not args.name.strip():
             raise UsageError("--name must not be empty")
         params.append(("name", args.name.strip()))
+    params += partial_query(args)
     query = f"?{urlencode(params)}" if params else ""
     return f"/_preview/{slug}/{query}"
 

@@ -6,10 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from amber.commands.partial_options import (
+    add_partial_options,
+    redaction_for,
+    rules_of,
+    rules_unchanged,
+    selection_of,
+)
 from amber.commands.prompts import confirm
 from amber.content.expiry import EXPIRES_HELP
 from amber.content.ids import is_share_id
 from amber.content.load import SitePaths, load_content, load_snapshot_unverified
+from amber.content.model import Conversation, Selection, Snapshot
 from amber.content.nodes import unusable_character
 from amber.content.snapshot import source_digest
 from amber.errors import RefusedError, UsageError
@@ -39,6 +47,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         "reachable only by its URL)")
     p.add_argument("--expires", metavar="WHEN", default=None, help=EXPIRES_HELP)
     _add_consent_options(p)
+    add_partial_options(p, messages=True)
     p.set_defaults(handler=cmd_share)
 
     p = commands.add_parser(
@@ -51,6 +60,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="change when the link stops working (as for `amber share`), or "
                         "'never'; default: keep the share's expiry")
     _add_consent_options(p)
+    add_partial_options(p, messages=False)
     p.set_defaults(handler=cmd_update)
 
 
@@ -94,6 +104,7 @@ def refuse_unusable(option: str, value: str | None) -> None:
 @writes_site()
 def cmd_share(args: argparse.Namespace, root: Path) -> int:
     from amber.build.check import guard_sensitive
+    from amber.content.partial import published_view
     from amber.content.sensitive import scan_messages
     from amber.content.shares import create_shares, find_conversation, share_url
 
@@ -121,9 +132,13 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         if not args.name.strip():
             raise UsageError("--name must not be empty")
         author = args.name.strip()
-    found = [(conv, scan_messages(args.title or conv.title, conv.messages,
-                                  language=config.language, model=conv.model, author=author,
-                                  path=conv.path)) for conv in convs]
+    selection = selection_of(args, convs)
+    rules = rules_of(args, config.language)
+    views = {conv.slug: published_view(conv, args.title or conv.title, selection, rules)
+             for conv in convs}
+    found = [(conv, scan_messages(views[conv.slug].title, views[conv.slug].messages,
+                                  language=config.language, model=views[conv.slug].model,
+                                  author=author, path=conv.path)) for conv in convs]
     guard_sensitive([(conv.path or Path(conv.slug), f) for conv, f in found],
                     allow=args.allow_sensitive)
     accepted = {conv.slug for conv, f in found if f}
@@ -133,12 +148,14 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     shown = f"as {author}" if author else "anonymously"
     for conv in convs:
         print(f"{conv.slug}: {conv.title!r}, {len(conv.messages)} messages", file=sys.stderr)
+        print_shape(selection, views[conv.slug].redactions)
     question = f"Share {len(convs)} conversation(s) {shown}, {visibility}?"
     if not confirm(question, args.yes, destructive=False):
         print("amber: nothing shared", file=sys.stderr)
         return 1
     snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
-                          allow_sensitive=accepted, expires=expires)
+                          allow_sensitive=accepted, expires=expires, selection=selection,
+                          redaction=redaction_for(rules))
     for snap in snaps:
         print(share_url(config, snap.id))
     if expires is not None:
@@ -150,6 +167,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
 @writes_site()
 def cmd_update(args: argparse.Namespace, root: Path) -> int:
     from amber.build.check import guard_sensitive, snapshot_findings
+    from amber.content.partial import published_view
     from amber.content.sensitive import new_findings, scan_messages
     from amber.content.shares import KEEP, refreeze, resolve_share_id, share_url
 
@@ -174,11 +192,14 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     share_id = resolve_share_id(content, args.id)
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
+    rules = rules_of(args, config.language, kept=old)
+    redaction = redaction_for(rules, kept=old)
     allow = False
     if conv is not None:
         title = args.title if args.title is not None else old.title
-        findings = scan_messages(title, conv.messages, language=config.language,
-                                 model=conv.model, author=old.author, path=conv.path)
+        view = published_view(conv, title, refuse_past_end(old, conv), rules)
+        findings = scan_messages(view.title, view.messages, language=config.language,
+                                 model=view.model, author=old.author, path=conv.path)
         # An earlier --allow-sensitive covers what that snapshot already held, nothing new.
         carried = old.allow_sensitive and not new_findings(
             findings, snapshot_findings(old, config.language))
@@ -187,8 +208,9 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if (
         not tampered
         and conv is not None
-        and source_digest(conv) == old.source_digest
+        and source_digest(conv, old.selection) == old.source_digest
         and args.title is None
+        and rules_unchanged(rules, old)
         and allow == old.allow_sensitive
         and args.expires is None
     ):
@@ -200,6 +222,30 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
         print("amber: nothing updated", file=sys.stderr)
         return 1
     new_expiry = KEEP if args.expires is None else expires
-    refreeze(content, share_id, title=args.title, allow_sensitive=allow, expires=new_expiry)
+    refreeze(content, share_id, title=args.title, allow_sensitive=allow, expires=new_expiry,
+             redaction=redaction)
     print(share_url(config, share_id))
     return 0
+
+
+def print_shape(selection: Selection | None, redactions: int) -> None:
+    """Say what a partial or redacted share will hold before asking to confirm it."""
+    from amber.content.selection import describe
+
+    if selection is not None:
+        print(f"  {describe(selection)}", file=sys.stderr)
+    if redactions:
+        print(f"  {redactions} redaction{'' if redactions == 1 else 's'}", file=sys.stderr)
+
+
+def refuse_past_end(snap: Snapshot, conv: Conversation) -> Selection | None:
+    """The share's selection, or a refusal when its source no longer has those messages."""
+    from amber.content.selection import covers
+
+    if not covers(conv.messages, snap.selection):
+        assert snap.selection is not None
+        raise RefusedError(
+            f"share {snap.id} holds message {snap.selection.numbers[-1]}, but "
+            f"{snap.source!r} now has {len(conv.messages)}; share the messages you mean "
+            "anew with `amber share --messages`")
+    return snap.selection

@@ -142,7 +142,18 @@ class Snapshot:
     """Shared with ``--allow-sensitive``: likely secrets or personal data were accepted."""
     expires: str | None = None
     """ISO 8601 UTC moment from which the link is gone (``--expires``); None: never."""
+    selection: Selection | None = None
+    """The source messages frozen (``--messages``); None when all of them were."""
+    redactions: RedactionRecord | None = None
+    """The redaction rules applied and how many markers they left; None when none."""
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """Each frozen message's 1-based number in its source conversation."""
+        if self.selection is not None:
+            return self.selection.numbers
+        return tuple(range(1, len(self.messages) + 1))
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -152,6 +163,36 @@ class Snapshot:
             if name and name not in seen:
                 seen.append(name)
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which messages of a conversation a share holds (``--messages 3-8,12``)."""
+
+    numbers: tuple[int, ...]
+    """1-based message numbers in the source, ascending, without repeats."""
+    total: int
+    """How many messages the source had when frozen (the "of 20" a page shows)."""
+
+
+@dataclass(frozen=True)
+class RedactionRecord:
+    """The redaction rules of a share, kept in a form that holds no redacted text.
+
+    ``literals`` are keyed digests (``amber.content.redaction``): they let ``amber
+    update`` tell that the texts passed again with ``--redact`` are the ones the share
+    was made with, without the snapshot holding those texts."""
+
+    count: int
+    """How many markers the rules left in the frozen title and messages."""
+    key: str
+    """The share's random digest key, hex."""
+    literals: tuple[str, ...] = ()
+    """``hmac-sha256:<hex>`` of each ``--redact`` text, sorted."""
+    patterns: tuple[str, ...] = ()
+    """Each ``--redact-pattern`` as given, in order."""
+    sensitive: bool = False
+    """Whether detector findings were replaced (``--redact-sensitive``)."""
 
 
 @dataclass(frozen=True)

@@ -379,6 +379,22 @@ def scan_text(
     return sorted(hits)
 
 
+def finding_spans(
+    text: str, *, regions: tuple[str | None, ...] = ("US",)
+) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each finding in ``text``, for replacing it (``--redact-sensitive``).
+
+    A finding only the JSON-decoded text holds is given as the span of its escaped form.
+    """
+    spans = [(offset, offset + len(value), kind) for kind, offset, value in _scan(text, regions)]
+    if "\\" in text:
+        decoded = Decoded(text)
+        if decoded.changed:
+            spans += [(decoded.raw_offset(offset), decoded.raw_offset(offset + len(value)), kind)
+                      for kind, offset, value in _scan(decoded.text, regions)]
+    return sorted(set(spans))
+
+
 def _scan(text: str, regions: tuple[str | None, ...]) -> list[tuple[str, int, str]]:
     return [*_secrets(text), *_emails(text), *_phones(text, regions)]
 

@@ -17,8 +17,14 @@ from amber.content.clock import now as clock_now
 from amber.content.expiry import is_expired
 from amber.content.ids import is_share_id, new_share_id
 from amber.content.load import CONVERSATION_SUFFIXES, SiteContent
-from amber.content.model import Conversation, SiteConfig, Snapshot, Tombstone
-from amber.content.snapshot import freeze, serialise_snapshot, serialise_tombstones, source_digest
+from amber.content.model import Conversation, Selection, SiteConfig, Snapshot, Tombstone
+from amber.content.snapshot import (
+    Redaction,
+    freeze,
+    serialise_snapshot,
+    serialise_tombstones,
+    source_digest,
+)
 from amber.errors import RefusedError
 
 
@@ -72,9 +78,12 @@ def create_shares(
     content: SiteContent, convs: list[Conversation], *, title: str | None,
     author: str | None, listed: bool, allow_sensitive: Container[str] = (),
     expires: str | None = None,
+    selection: Selection | None = None, redaction: Redaction | None = None,
 ) -> list[Snapshot]:
     """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted;
-    ``expires`` is when their links stop working (``amber.content.expiry``)."""
+    ``expires`` is when their links stop working (``amber.content.expiry``).
+
+    ``selection`` (one conversation only) and ``redaction`` shape what is frozen."""
     taken = set(content.snapshots) | content.revoked_ids
     frozen = now_utc()
     snaps = []
@@ -83,7 +92,7 @@ def create_shares(
         taken.add(share_id)
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
                             frozen=frozen, allow_sensitive=conv.slug in allow_sensitive,
-                            expires=expires))
+                            expires=expires, selection=selection, redaction=redaction))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
     return snaps
@@ -96,8 +105,11 @@ KEEP = "keep"
 def refreeze(
     content: SiteContent, share_id: str, *, title: str | None = None,
     allow_sensitive: bool = False, expires: str | None = KEEP,
+    redaction: Redaction | None = None,
 ) -> Snapshot:
-    """Freeze a share again under its ID; ``expires`` replaces its expiry (None: never)."""
+    """The share frozen again from its source: the same selection; ``expires`` replaces
+    its expiry (None: never); ``redaction`` is the share's rules made whole again by the
+    caller (literals cannot be read back)."""
     old = content.snapshots[share_id]
     conv = content.conversations.get(old.source)
     if conv is None:
@@ -106,7 +118,8 @@ def refreeze(
     snap = freeze(conv, share_id, title=title if title is not None else old.title,
                   author=old.author, listed=old.listed, frozen=now_utc(),
                   allow_sensitive=allow_sensitive,
-                  expires=old.expires if expires == KEEP else expires)
+                  expires=old.expires if expires == KEEP else expires,
+                  selection=old.selection, redaction=redaction)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 
@@ -141,7 +154,8 @@ def share_states(content: SiteContent, now: datetime | None = None) -> list[Shar
         if is_expired(snap.expires, moment):
             state = "expired"
         elif conv is not None:
-            state = "current" if source_digest(conv) == snap.source_digest else "stale"
+            current = source_digest(conv, snap.selection) == snap.source_digest
+            state = "current" if current else "stale"
         elif any((content.paths.conversations / f"{snap.source}{ext}").exists()
                  for ext in CONVERSATION_SUFFIXES):
             state = "source invalid"

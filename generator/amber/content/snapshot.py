@@ -12,15 +12,27 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from amber.content.ids import SLUG_RE, is_share_id
-from amber.content.model import Conversation, Message, Snapshot, Tombstone
+from amber.content.model import (
+    Conversation,
+    Message,
+    RedactionRecord,
+    Selection,
+    Snapshot,
+    Tombstone,
+)
 from amber.content.nodes import Node
 from amber.content.schema import Reader, read_messages, shown
 from amber.errors import Problem
+
+if TYPE_CHECKING:
+    from amber.content.redaction import RedactionRules
 
 FORMAT_VERSION = 1
 
@@ -38,7 +50,7 @@ SNAPSHOT_REQUIRED = (
     "format", "id", "title", "author", "listed", "frozen",
     "source", "source_digest", "digest", "messages",
 )
-SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "created", "model")
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "created", "model", "selection", "redactions")
 
 
 def canonical_json(value: object) -> bytes:
@@ -50,36 +62,70 @@ def messages_digest(messages: tuple[Message, ...]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json([m.as_dict() for m in messages])).hexdigest()
 
 
-def source_digest(conv: Conversation) -> str:
-    """Digest of everything in a conversation that a share would show."""
-    body = {
+def source_digest(conv: Conversation, selection: Selection | None = None) -> str:
+    """Digest of everything in a conversation that a share would show.
+
+    With a selection, only the selected messages count: a share of messages 3-8 is
+    not stale because message 12 changed. A selection past the current end never
+    matches, so a shortened conversation shows as stale."""
+    from amber.content.selection import covers, select
+
+    body: dict[str, object] = {
         "title": conv.title,
         "created": conv.created,
         "model": conv.model,
-        "messages": [m.as_dict() for m in conv.messages],
+        "messages": [m.as_dict() for m in select(conv.messages, selection)],
     }
+    if selection is not None:
+        body["selection"] = list(selection.numbers)
+        if not covers(conv.messages, selection):
+            body["missing"] = True
     return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def freeze(
     conv: Conversation, share_id: str, *, title: str | None, author: str | None,
     listed: bool, frozen: str, allow_sensitive: bool = False, expires: str | None = None,
+    selection: Selection | None = None, redaction: Redaction | None = None,
 ) -> Snapshot:
+    """A snapshot of ``conv``: only the ``selection`` of its messages when given, with
+    the ``redaction`` rules applied to every published field when given."""
+    from amber.content.redaction import record_of, redact
+    from amber.content.selection import select
+
+    messages = select(conv.messages, selection)
+    shown_title = title if title is not None else conv.title
+    model = conv.model
+    record = None
+    if redaction is not None and redaction.rules:
+        done = redact(shown_title, model, messages, redaction.rules, source_title=conv.title)
+        shown_title, model, messages = done.title, done.model, done.messages
+        record = record_of(redaction.rules, done.count, redaction.key)
     return Snapshot(
         id=share_id,
-        title=title if title is not None else conv.title,
+        title=shown_title,
         author=author,
         listed=listed,
         frozen=frozen,
         source=conv.slug,
-        source_digest=source_digest(conv),
-        digest=messages_digest(conv.messages),
-        messages=conv.messages,
+        source_digest=source_digest(conv, selection),
+        digest=messages_digest(messages),
+        messages=messages,
         created=conv.created,
-        model=conv.model,
+        model=model,
         allow_sensitive=allow_sensitive,
         expires=expires,
+        selection=selection,
+        redactions=record,
     )
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Redaction rules with the share's digest key (kept across updates)."""
+
+    rules: RedactionRules
+    key: str
 
 
 # --- writing ----------------------------------------------------------------
@@ -213,7 +259,29 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
         out["created"] = snap.created
     if snap.model is not None:
         out["model"] = snap.model
+    out.update(_selection_and_redactions(snap))
     out["messages"] = [m.as_dict() for m in snap.messages]
+    return out
+
+
+def _selection_and_redactions(snap: Snapshot) -> dict[str, object]:
+    """The keys of a partial or redacted share; none for a share of everything as it is."""
+    from amber.content.selection import format_ranges
+
+    out: dict[str, object] = {}
+    if snap.selection is not None:
+        out["selection"] = {"messages": format_ranges(snap.selection.numbers),
+                            "of": snap.selection.total}
+    record = snap.redactions
+    if record is not None:
+        rules: dict[str, object] = {"count": record.count, "key": record.key}
+        if record.literals:
+            rules["literals"] = list(record.literals)
+        if record.patterns:
+            rules["patterns"] = list(record.patterns)
+        if record.sensitive:
+            rules["sensitive"] = True
+        out["redactions"] = rules
     return out
 
 
@@ -276,6 +344,14 @@ def read_snapshot(
     if "allow_sensitive" in fields:
         allow_sensitive = bool(r.boolean(fields["allow_sensitive"], "allow_sensitive"))
     messages = read_messages(r, fields.get("messages"), "messages")
+    selection = _read_selection(r, fields.get("selection"), len(messages or ()))
+    redactions = _read_redactions(r, fields.get("redactions"))
+    if (
+        selection is not None and messages is not None
+        and len(selection.numbers) != len(messages)
+    ):
+        r.error(fields["selection"], f"selection: names {len(selection.numbers)} messages, "
+                f"but the snapshot holds {len(messages)}")
     if (
         verify_digest
         and messages is not None
@@ -293,8 +369,83 @@ def read_snapshot(
         id=share_id, title=title, author=author, listed=bool(listed), frozen=frozen,  # type: ignore[arg-type]
         source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
-        allow_sensitive=allow_sensitive, expires=expires,
+        allow_sensitive=allow_sensitive, expires=expires, selection=selection,
+        redactions=redactions,
     ), []
+
+
+def _read_selection(r: Reader, node: Node | None, held: int) -> Selection | None:
+    from amber.content.selection import RangeError, parse_selection
+
+    if node is None:
+        return None
+    fields = r.mapping(node, "selection", ("messages", "of"), ())
+    if fields is None or len(fields) != 2:
+        return None
+    total = fields["of"].value
+    if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+        r.error(fields["of"], "selection.of: expected the number of source messages")
+        return None
+    text = r.string(fields["messages"], "selection.messages")
+    if text is None:
+        return None
+    try:
+        return parse_selection(text, total, most=held)
+    except RangeError as exc:
+        r.error(fields["messages"], f"selection.messages: {exc}")
+        return None
+
+
+_DIGEST_KEY = re.compile(r"[0-9a-f]{32}\Z")
+_LITERAL_DIGEST = re.compile(r"hmac-sha256:[0-9a-f]{64}\Z")
+
+
+def _read_redactions(r: Reader, node: Node | None) -> RedactionRecord | None:
+    from amber.content.redaction import RuleError, check_pattern
+
+    if node is None:
+        return None
+    fields = r.mapping(node, "redactions", ("count", "key"),
+                       ("literals", "patterns", "sensitive"))
+    if fields is None or "count" not in fields or "key" not in fields:
+        return None
+    count = fields["count"].value
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        r.error(fields["count"], "redactions.count: expected a whole number")
+        return None
+    key = r.string(fields["key"], "redactions.key")
+    if key is None or not _DIGEST_KEY.match(key):
+        r.error(fields["key"], "redactions.key: expected 32 hex digits")
+        return None
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ("literals", "patterns"):
+        node_ = fields.get(name)
+        if node_ is None:
+            continue
+        if node_.kind != "seq":
+            r.error(node_, f"redactions.{name}: expected a list, got {node_.type_name()}")
+            return None
+        items = []
+        for i, item in enumerate(node_.value):  # type: ignore[arg-type]
+            text = r.string(item, f"redactions.{name}[{i}]")
+            if text is None:
+                return None
+            if name == "literals" and not _LITERAL_DIGEST.match(text):
+                r.error(item, f"redactions.literals[{i}]: expected hmac-sha256:<64 hex digits>")
+                return None
+            if name == "patterns":
+                try:
+                    check_pattern(text)
+                except RuleError as exc:
+                    r.error(item, f"redactions.patterns[{i}]: {exc}")
+                    return None
+            items.append(text)
+        lists[name] = tuple(items)
+    sensitive = False
+    if "sensitive" in fields:
+        sensitive = bool(r.boolean(fields["sensitive"], "redactions.sensitive"))
+    return RedactionRecord(count=count, key=key, literals=lists.get("literals", ()),
+                           patterns=lists.get("patterns", ()), sensitive=sensitive)
 
 
 def _is_digest(text: str) -> bool:

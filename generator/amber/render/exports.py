@@ -69,6 +69,7 @@ def to_markdown(snap: Snapshot, url: str) -> str:
     meta.append(f"frozen {snap.frozen}")
     if snap.models:
         meta.append("model: " + ", ".join(snap.models))
+    meta += partial_notes(snap)
     lines += ["*" + " · ".join(meta) + "*", "", f"<{url}>", ""]
     for message in snap.messages:
         heading = ROLE_LABELS[message.role]
@@ -170,6 +171,7 @@ def to_chat_json(snap: Snapshot, url: str) -> str:
         "created": snap.created,
         "models": list(snap.models),
         "source_format": "amber-share-1",
+        **partial_metadata(snap),
         "messages": chat_messages(snap.messages),
     }
     try:
@@ -229,3 +231,30 @@ def _indented_json(value: object, out: list[str], newline: str) -> None:
         out.append(newline + "}")
     else:
         raise TypeError(f"not written here: {type(value).__name__}")
+
+
+def partial_metadata(snap: Snapshot) -> dict[str, object]:
+    """conversation.json keys of a partial or redacted share; none for a whole, plain one.
+
+    ``selection`` is in the ``--messages`` form, ``source_messages`` the source's count:
+    whoever continues the conversation learns that it is not all of it."""
+    from amber.content.selection import format_ranges
+
+    out: dict[str, object] = {}
+    if snap.selection is not None:
+        out["selection"] = format_ranges(snap.selection.numbers)
+        out["source_messages"] = snap.selection.total
+    if snap.redactions is not None:
+        out["redactions"] = snap.redactions.count
+    return out
+
+
+def partial_notes(snap: Snapshot) -> list[str]:
+    """What conversation.md says of a partial or redacted share, as the page does."""
+    from amber.content.selection import describe
+
+    notes = [describe(snap.selection)] if snap.selection is not None else []
+    if snap.redactions is not None and snap.redactions.count:
+        count = snap.redactions.count
+        notes.append(f"{count} redaction{'' if count == 1 else 's'}")
+    return notes

@@ -40,7 +40,7 @@ class MessageView:
     """One message of a share page (``page.messages``), rendered and ready to show."""
 
     number: int
-    """1-based position in the conversation."""
+    """1-based position in the conversation (a share of some messages keeps their numbers)."""
     anchor: str
     """Fragment id of the message (``m-3``)."""
     role: str
@@ -91,6 +91,12 @@ class SharePage:
     """The same, for people, to follow "This link expires": ``at the end of 31 December
     2026 (UTC)`` for an expiry at midnight (a date given alone), else ``on 31 December
     2026 at 18:30 UTC``."""
+    selection: str | None = None
+    """Which messages of the conversation the share holds (``Messages 3–8 and 12 of 20``),
+    or None when it holds all of them. ``messages[i].number`` keeps each one's number."""
+    redactions: int = 0
+    """How many ``[redacted]`` markers the share holds; each is shown as
+    ``<mark class="redacted" role="img" aria-label="redacted">`` in ``messages[i].html``."""
 
 
 @dataclass(frozen=True)

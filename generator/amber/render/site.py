@@ -38,6 +38,7 @@ from amber.render.pages import (
     ShareSummary,
     SiteView,
 )
+from amber.render.partial import mark_redactions, partial_fields
 from amber.render.record import ShareRecord
 from amber.render.search import search_entry, search_file, search_text
 from amber.render.templates import (
@@ -268,12 +269,13 @@ def share_page(
         return f"{prefix}{src}"
 
     views = []
-    for number, message in enumerate(snap.messages, start=1):
+    for number, message in zip(snap.numbers, snap.messages, strict=True):
         anchor = f"m-{number}"
+        html = render_parts(message.parts, anchor, resolve_asset)
         views.append(MessageView(
             number=number, anchor=anchor, role=message.role,
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
-            html=render_parts(message.parts, anchor, resolve_asset),
+            html=mark_redactions(html) if snap.redactions else html,
         ))
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
@@ -286,6 +288,7 @@ def share_page(
         md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
+        **partial_fields(snap),
     )
     return page, assets
 

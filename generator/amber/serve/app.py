@@ -36,6 +36,7 @@ from amber.content.load import SitePaths
 from amber.errors import AmberError
 from amber.render.templates import CSP
 from amber.serve import views
+from amber.serve.draft_partial import read_partial
 from amber.serve.drafts import DRAFT_ASSET_PREFIX, PREVIEW_PREFIX, DraftRenderer, read_choice
 from amber.serve.inject import head_tags, inject
 from amber.serve.routes import Target, content_type, parse_target, resolve_site_path
@@ -286,7 +287,8 @@ class App:
         build = state.build
         if build is None:
             return self._unavailable(state)
-        choice = read_choice(target.query, build.config)
+        choice = read_partial(target.query, read_choice(target.query, build.config), conv,
+                              build.config.language)
         try:
             draft = self.drafts.render(conv, choice, build)
         except AmberError as exc:

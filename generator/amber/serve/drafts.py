@@ -7,7 +7,8 @@ theme. It is unlisted, so it carries ``noindex``; it lives at
 ``/_preview/<slug>/`` and nowhere else, and nothing of it is ever written to
 disk. The query string tries the choices ``amber share`` offers before
 anything is frozen: ``?title=T``, ``?name`` (the site's author), ``?name=NAME``,
-``?anonymous`` (the default).
+``?anonymous`` (the default), and ``?messages=`` and the redaction options
+(``amber.serve.draft_partial``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from amber.content.load import SitePaths
-from amber.content.model import Conversation, SiteConfig
+from amber.content.model import Conversation, Selection, SiteConfig
+from amber.content.redaction import RedactionRules
 from amber.content.shares import now_utc
-from amber.content.snapshot import freeze
+from amber.content.snapshot import Redaction, freeze
 from amber.render.exports import to_chat_json, to_markdown
 from amber.render.site import share_page
 from amber.render.templates import render_template
@@ -32,6 +34,8 @@ DRAFT_ID = "draft-not-shared-yet"
 PREVIEW_PREFIX = "/_preview/"
 DRAFT_ASSET_PREFIX = "/_amber/draft/"
 """Images of drafts are served from content/assets/ under ``/_amber/draft/assets/``."""
+DRAFT_KEY = "0" * 32
+"""The digest key of a draft's redactions: a draft is never written, so nothing is kept."""
 CACHE_SIZE = 32
 MAX_OPTION_LENGTH = 500
 
@@ -48,13 +52,27 @@ class DraftChoice:
     """How the name was asked for: None (anonymous), '' (site author) or the name."""
     notes: tuple[str, ...] = ()
     """Options that could not be applied, and why."""
+    messages: str | None = None
+    """``?messages=3-8,12`` as given, when it names messages of the conversation."""
+    selection: Selection | None = None
+    """Those messages (``amber.serve.draft_partial``); None shows every message."""
+    rules: RedactionRules | None = None
+    """``?redact=``, ``?redact-pattern=``, ``?redact-sensitive``; None when there are none."""
 
     def query(self, **changes: str | None) -> str:
         """This choice as a query string ('' when it is all defaults), with ``changes``
         applied (None drops an option)."""
         values = {"title": self.title, "name": self.name_arg, **changes}
-        pairs = [(k, v) for k, v in values.items() if v is not None]
+        pairs = [(k, v) for k, v in values.items() if v is not None] + self._partial_pairs()
         return f"?{urlencode(pairs)}" if pairs else ""
+
+    def _partial_pairs(self) -> list[tuple[str, str]]:
+        pairs = [("messages", self.messages)] if self.messages is not None else []
+        if self.rules is not None:
+            pairs += [("redact", t) for t in self.rules.literals]
+            pairs += [("redact-pattern", p) for p in self.rules.patterns]
+            pairs += [("redact-sensitive", "")] if self.rules.sensitive else []
+        return pairs
 
     def command(self, verb: str, slug: str) -> str:
         """The ``amber share`` (or ``preview``) command that makes this choice."""
@@ -63,6 +81,8 @@ class DraftChoice:
             words += ["--title", self.title]
         if self.name_arg is not None:
             words += ["--name", self.name_arg] if self.name_arg else ["--name"]
+        for key, value in self._partial_pairs():
+            words += [f"--{key}"] + ([value] if key != "redact-sensitive" else [])
         return " ".join(shlex.quote(w) for w in words)
 
 
@@ -113,7 +133,8 @@ class DraftRenderer:
 
     def render(self, conv: Conversation, choice: DraftChoice, build: Build) -> Draft:
         frozen = now_utc()
-        key = (conv, choice.title, choice.author, frozen, build.config, build.theme_key)
+        key = (conv, choice.title, choice.author, frozen, build.config, build.theme_key,
+               choice.selection, choice.rules)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -130,11 +151,16 @@ class DraftRenderer:
                 frozen: str) -> Draft:
         # Unlisted always: a draft must never invite indexing, whatever it tries.
         snap = freeze(conv, DRAFT_ID, title=choice.title, author=choice.author, listed=False,
-                      frozen=frozen)
+                      frozen=frozen, selection=choice.selection,
+                      redaction=Redaction(choice.rules, DRAFT_KEY) if choice.rules else None)
         snap = replace(snap, path=conv.path)  # a problem of the draft is in its conversation
         page, _assets = share_page(snap, build.config, self.paths,
                                    folder_href=f"{PREVIEW_PREFIX}{conv.slug}/",
                                    asset_prefix=DRAFT_ASSET_PREFIX)
+        if choice.selection is not None or choice.rules is not None:
+            # The downloads must be the same part, redacted the same way, as the page.
+            query = choice.query()
+            page = replace(page, json_href=page.json_href + query, md_href=page.md_href + query)
         html = render_template(build.env, "share.html", site=build.site_view, page=page)
         return Draft(html, to_chat_json(snap, page.url).encode(),
                      to_markdown(snap, page.url).encode())

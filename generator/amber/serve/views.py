@@ -14,6 +14,7 @@ import jinja2
 from amber.content.model import Conversation, SiteConfig, Tombstone
 from amber.content.shares import share_states
 from amber.errors import display_path
+from amber.render.partial import partial_fields
 from amber.render.templates import CSP, display_date, sandboxed_environment
 from amber.serve.drafts import PREVIEW_PREFIX, DraftChoice
 from amber.serve.state import ServedState
@@ -65,6 +66,10 @@ class ShareRow:
     """The share's page on this server, or None if the served build does not have it yet."""
     draft_href: str | None
     """The draft of its conversation, or None if the conversation is gone."""
+    selection: str | None = None
+    """``Messages 3–8 of 20`` for a share of some messages; None when it holds them all."""
+    redactions: int = 0
+    """How many redaction markers the share holds."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ def share_rows(state: ServedState, source: str | None = None) -> list[ShareRow]:
             state=item.state, hint=hint, source=snap.source,
             page_href=f"{base_path}share/{snap.id}/" if built else None,
             draft_href=draft_href(snap.source) if snap.source in state.conversations else None,
+            **partial_fields(snap),
         ))
     return rows
 
@@ -154,6 +160,7 @@ def draft_banner(
         anonymous_query=choice.query(name=None), author_query=choice.query(name=""),
         original_title_query=choice.query(title=None),
         share_command=choice.command("share", conv.slug),
+        **draft_partial_context(conv, choice),
         shares=share_rows(state, source=conv.slug) if state.content else [],
     )
 
@@ -163,3 +170,23 @@ def _file(conv: Conversation) -> str:
         return f"content/conversations/{conv.slug}"
     parts = conv.path.parts
     return "/".join(parts[-3:]) if len(parts) >= 3 else display_path(conv.path)
+
+
+def draft_partial_context(conv: Conversation, choice: DraftChoice) -> dict[str, object]:
+    """What the draft banner shows and pre-fills of ``?messages=`` and the redactions."""
+    from amber.content.partial import published_view
+    from amber.content.selection import describe
+
+    rules = choice.rules
+    count = 0
+    if rules is not None:
+        count = published_view(conv, choice.title or conv.title, choice.selection,
+                               rules).redactions
+    return {
+        "messages_value": choice.messages or "",
+        "redact_value": "\n".join(rules.literals) if rules else "",
+        "patterns_value": "\n".join(rules.patterns) if rules else "",
+        "redact_sensitive": bool(rules and rules.sensitive),
+        "selection": describe(choice.selection) if choice.selection else None,
+        "redactions": count,
+    }
