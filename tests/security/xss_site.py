@@ -371,8 +371,11 @@ PAGE_ELEMENTS = frozenset({
     "h3", "h4", "h5", "h6", "pre", "blockquote", "em", "strong", "s", "del", "table",
     "thead", "tbody", "tr", "th", "td", "hr", "br", "img", "figure", "figcaption",
     "details", "summary", "sup", "semantics", "annotation",
-    # the preview server's banner, overlay and management page
-    "aside", "fieldset", "legend",
+    # redaction markers (``[redacted]`` in a redacted share or draft)
+    "mark",
+    # the preview server's banner, overlay and management page (a ``textarea`` only in the
+    # draft form: ``_tag_textarea``)
+    "aside", "fieldset", "legend", "textarea",
 }) | MATHML_ELEMENTS
 """Every element a page may hold. Anything else came from content, and fails."""
 
@@ -420,6 +423,8 @@ class _Checker(HTMLParser):
         self.head_elements = 0
         self.csp_metas = 0
         self.elements = 0
+        self.draft_form = False
+        """Whether the latest ``<form>`` is the draft banner's."""
 
     def problem(self, tag: str, what: str) -> None:
         self.problems.append(f"<{tag}> at line {self.getpos()[0]}: {what}")
@@ -497,6 +502,12 @@ class _Checker(HTMLParser):
     def _tag_form(self, values: dict[str, str]) -> None:
         if not self.allowed.form_markers & values.keys():
             self.problem("form", f"a form neither the theme's nor the server's: {values}")
+        self.draft_form = "data-amber-draft" in values
+
+    def _tag_textarea(self, values: dict[str, str]) -> None:
+        """The draft banner's form asks for redaction texts in two; nothing else has one."""
+        if not ("form" in self.stack and self.draft_form):
+            self.problem("textarea", "element no page has outside the draft form")
 
     def _tag_a(self, values: dict[str, str]) -> None:
         href = _BROWSER_REMOVE.sub("", _BROWSER_STRIP.sub("", values.get("href", "")))
