@@ -73,7 +73,8 @@ async (allowedScripts) => {
                              catch (e) { return 'unparsable:'; } };
   const safe = (url) => ['http:', 'https:', 'mailto:'].includes(scheme(url));
   const forbidden = 'iframe, frame, frameset, object, embed, applet, base, style, noscript, '
-    + 'template, textarea:not(.copy-buffer), select, video, audio, source, track, portal, '
+    + 'template, textarea:not(.copy-buffer):not(form[data-amber-draft] textarea), select, '
+    + 'video, audio, source, track, portal, '
     + 'foreignObject, use, animate, set, image, maction, annotation-xml, mglyph, '
     + 'link:not([rel=stylesheet]):not([rel=icon]):not([rel=canonical]):not([rel=alternate]), '
     + 'meta[http-equiv]:not([http-equiv=Content-Security-Policy]), '
