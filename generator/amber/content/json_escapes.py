@@ -1,4 +1,5 @@
-"""JSON string escapes decoded, keeping the way back to the escaped text.
+"""JSON string escapes (and HTML character references) decoded, keeping the way back to
+the escaped text.
 
 Tool arguments and results are often JSON, and a page shows arguments decoded
 (``\\u0067hp_…`` appears as ``ghp_…``): a token written with escapes is published
@@ -10,7 +11,9 @@ output may be JSON cut short, or JSON inside prose.
 from __future__ import annotations
 
 import bisect
+import html
 import re
+from collections.abc import Callable
 
 ESCAPE = re.compile(
     r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
@@ -21,24 +24,27 @@ SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": 
 
 
 class Decoded:
-    """A text with its JSON escapes decoded, and a map from decoded offsets to escaped ones."""
+    """A text with its escapes decoded, and a map from decoded offsets to escaped ones.
 
-    def __init__(self, text: str) -> None:
+    ``pattern`` finds each escape and ``decode`` gives the text it stands for, or None
+    to leave that match as written; the default is JSON's escapes. ``html_entities``
+    gives the same for character references (a page shows ``&#103;`` as ``g``).
+    """
+
+    def __init__(self, text: str, pattern: re.Pattern[str] = ESCAPE,
+                 decode: Callable[[re.Match[str]], str | None] | None = None) -> None:
+        decode = decode or _json_char
         pieces: list[str] = []
         self._decoded_starts: list[int] = [0]
         self._raw_starts: list[int] = [0]
         raw_at = decoded_at = 0
-        for match in ESCAPE.finditer(text):
+        for match in pattern.finditer(text):
+            char = decode(match)
+            if char is None:
+                continue
             plain = text[raw_at: match.start()]
             pieces.append(plain)
             decoded_at += len(plain)
-            high, low, unit, letter = match.groups()
-            if high is not None:
-                char = chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
-            elif unit is not None:
-                char = chr(int(unit, 16))
-            else:
-                char = SIMPLE[letter]
             pieces.append(char)
             self._decoded_starts.append(decoded_at)
             self._raw_starts.append(match.start())
@@ -56,3 +62,26 @@ class Decoded:
         """Where the character at ``offset`` of the decoded text was in the escaped text."""
         index = bisect.bisect_right(self._decoded_starts, offset) - 1
         return self._raw_starts[index] + offset - self._decoded_starts[index]
+
+
+def _json_char(match: re.Match[str]) -> str:
+    high, low, unit, letter = match.groups()
+    if high is not None:
+        return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
+    if unit is not None:
+        return chr(int(unit, 16))
+    return SIMPLE[letter]
+
+
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+"""A numeric or named character reference."""
+
+
+def _entity_char(match: re.Match[str]) -> str | None:
+    char = html.unescape(match.group(0))
+    return None if char == match.group(0) else char  # not one HTML knows: shown as written
+
+
+def html_entities(text: str) -> Decoded:
+    """``text`` with the character references a browser would decode, decoded."""
+    return Decoded(text, ENTITY, _entity_char)

@@ -36,13 +36,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
-import html
 import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-from amber.content.json_escapes import Decoded
+from amber.content.json_escapes import Decoded, html_entities
 from amber.content.model import Message, Part, RedactionRecord
 from amber.content.sensitive import PART_FIELDS_NOT_SCANNED, finding_spans, phone_regions
 from amber.errors import RefusedError
@@ -198,13 +197,13 @@ class Redactor:
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, marker) to replace, in order."""
         found: list[tuple[int, int, str]] = []
-        views: list[tuple[str, Decoded | EntityDecoded | None]] = [(text, None)]
+        views: list[tuple[str, Decoded | None]] = [(text, None)]
         if "\\" in text:
             decoded = Decoded(text)
             if decoded.changed:
                 views.append((decoded.text, decoded))
         if "&" in text:
-            entities = EntityDecoded(text)
+            entities = html_entities(text)
             if entities.changed:
                 views.append((entities.text, entities))
         for view, decoded in views:
@@ -252,43 +251,6 @@ def _overlaps(span: tuple[int, int, str], starts: list[int],
     """Whether ``span`` overlaps one of ``markers`` (sorted, apart; ``starts`` their starts)."""
     index = bisect.bisect_left(starts, span[1]) - 1  # the last marker starting before its end
     return index >= 0 and markers[index][1] > span[0]
-
-
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-
-
-class EntityDecoded:
-    """A text with its HTML character references decoded, and the way back to it.
-
-    Markdown turns ``&#90;elda`` into ``Zelda`` on the page, so a rule must see that
-    text as the reader will. Same interface as ``json_escapes.Decoded``."""
-
-    def __init__(self, text: str) -> None:
-        pieces: list[str] = []
-        self._decoded_starts = [0]
-        self._raw_starts = [0]
-        raw_at = decoded_at = 0
-        for match in _ENTITY.finditer(text):
-            char = html.unescape(match.group(0))
-            if char == match.group(0):
-                continue  # not a reference HTML knows: shown as written
-            plain = text[raw_at: match.start()]
-            pieces.append(plain)
-            decoded_at += len(plain)
-            pieces.append(char)
-            self._decoded_starts.append(decoded_at)
-            self._raw_starts.append(match.start())
-            decoded_at += len(char)
-            raw_at = match.end()
-            self._decoded_starts.append(decoded_at)
-            self._raw_starts.append(raw_at)
-        pieces.append(text[raw_at:])
-        self.text = "".join(pieces)
-        self.changed = raw_at > 0
-
-    def raw_offset(self, offset: int) -> int:
-        index = bisect.bisect_right(self._decoded_starts, offset) - 1
-        return self._raw_starts[index] + offset - self._decoded_starts[index]
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
