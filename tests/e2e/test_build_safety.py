@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.helpers.cli import run_amber
+from tests.helpers.cli import ok, run_amber
 from tests.helpers.fixture_site import BuiltSite, build
 from tests.helpers.trees import stray_build_dirs, tree_bytes
 
@@ -146,3 +146,18 @@ def user_files(site: Path) -> dict[str, bytes]:
     """Every file of the site but amber's own cache and lock (``.amber-cache/``)."""
     return {rel: data for rel, data in tree_bytes(site).items()
             if not rel.startswith(".amber-cache/")}
+
+
+def test_a_revoked_id_written_in_upper_case_in_a_conversation_is_reported(
+        built_copy: BuiltSite) -> None:
+    site = built_copy.root
+    gone = built_copy.ids[built_copy.unlisted[0]]
+    ok(run_amber("revoke", gone, "--yes", cwd=site))
+    conversation = next((site / "content" / "conversations").glob("*.yaml"))
+    conversation.write_text(conversation.read_text("utf-8").replace(
+        "messages:", f"# see {gone.upper()}\nmessages:", 1), "utf-8")
+    for command in ("check", "build"):
+        result = run_amber(command, cwd=site)
+        assert result.returncode == 1, result.stderr
+        assert f"mentions revoked share {gone}" in result.stderr, result.stderr
+

@@ -39,7 +39,7 @@ from amber.render.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 6
+STATE_FORMAT = 7
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 

@@ -8,6 +8,7 @@ any input is bad.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -449,13 +450,18 @@ def share_id_mentions(path: Path) -> tuple[tuple[str, int], ...]:
     return share_id_mentions_in(data)
 
 
+_ID_ANY_CASE = re.compile(UUID_ANYWHERE.pattern, re.IGNORECASE)
+
+
 def share_id_mentions_in(data: bytes) -> tuple[tuple[str, int], ...]:
-    """``share_id_mentions`` of a file's bytes."""
+    """``share_id_mentions`` of a file's bytes. IDs are matched in any case and given in
+    lower case, as IDs are written: a revoked ID pasted back in upper case is still it."""
     text = data.decode("utf-8", errors="replace")
     seen: dict[str, int] = {}
-    for match in UUID_ANYWHERE.finditer(text):
-        if match.group(0) not in seen:
-            seen[match.group(0)] = text.count("\n", 0, match.start()) + 1
+    for match in _ID_ANY_CASE.finditer(text):
+        share_id = match.group(0).lower()
+        if share_id not in seen:
+            seen[share_id] = text.count("\n", 0, match.start()) + 1
     return tuple(seen.items())
 
 
