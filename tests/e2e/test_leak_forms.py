@@ -80,6 +80,15 @@ def test_revoked_id_quoted_by_a_listed_share_fails_the_build(
 ) -> None:
     hidden = built_copy.ids["bravo"]
     ok(run_amber("revoke", hidden, "--yes", cwd=built_copy.root))
+    if form == "upper case":
+        # The content check reads IDs in any case, so this one is stopped before a share
+        # of it exists; the output check is what catches the other forms.
+        (built_copy.root / "content" / "conversations" / "quoting.yaml").write_text(
+            _conversation(FORMS[form](hidden)), "utf-8")
+        result = run_amber("share", "quoting", "--listed", "--yes", cwd=built_copy.root)
+        assert result.returncode == 1, result.stderr
+        assert f"quoting.yaml:7: mentions revoked share {hidden}" in result.stderr
+        return
     quoting = _share_quoting(built_copy, FORMS[form](hidden))
     _assert_build_refused(built_copy, hidden, quoting, "revoked")
 
