@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_publish_review import commit, git
 from tests.helpers.cli import ok, problem_lines, run_amber
 from tests.helpers.fixture_site import DELTA_IMAGE_NAME, BuiltSite, share
+from tests.helpers.git import commit, git
 from tests.helpers.trees import stray_build_dirs, tree_bytes
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fixture"

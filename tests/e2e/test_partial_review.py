@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.e2e.test_publish_review import commit, git
 from tests.helpers.cli import ok, run_amber
 from tests.helpers.fixture_site import share
+from tests.helpers.git import commit, git
 from tests.helpers.partial_site import AGENT, edit
 
 

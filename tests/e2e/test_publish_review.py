@@ -4,30 +4,13 @@ fails at HEAD, and not one byte of the work tree, index or refs changed."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.cli import assert_user_error, ok, run_amber
 from tests.helpers.fixture_site import BASE_URL, share
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-                          capture_output=True, text=True, check=True, timeout=60).stdout
-
-
-def commit(cwd: Path, message: str) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "--no-gpg-sign", "-m", message)
+from tests.helpers.git import commit, git
 
 
 def fingerprint(root: Path) -> dict[str, str]:

@@ -14,13 +14,13 @@ the lexers that are too slow on some shape, with their figures: the source of
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterator
 
 from pygments.lexers import get_all_lexers
 
 from amber.render.markdown import code_block
+from tests.helpers.timing import least_cpu_seconds
 
 SHAPES: dict[str, str] = {
     # name: the line repeated
@@ -68,17 +68,9 @@ def lexer_aliases() -> list[str]:
 
 
 def cpu_seconds(code: str, alias: str, repeats: int = 1) -> float:
-    """Least CPU time of ``repeats`` renders of the block, as a page renders it."""
-    best = float("inf")
-    for _ in range(repeats):
-        gc.disable()
-        try:
-            start = time.process_time()
-            code_block(code, alias)
-            best = min(best, time.process_time() - start)
-        finally:
-            gc.enable()
-    return best
+    """Least CPU time of ``repeats`` renders of the block, as a page renders it (no full
+    collection before each: the sweep times thousands of small blocks)."""
+    return least_cpu_seconds(lambda: code_block(code, alias), repeats, collect=False)
 
 
 def growth(alias: str, shape: str, repeats: int = 1) -> tuple[float, float]:

@@ -20,11 +20,9 @@ message) without an exception, and the 20 MB message goes through ``amber share`
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import shutil
-import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +33,7 @@ from amber.content.model import Part
 from amber.render import markdown
 from amber.render.markdown import LINK_EXPANSION_BASE, MARKDOWN_LIMIT, render_parts
 from tests.helpers.fixture_site import FIXTURE_SITE, build, share
+from tests.helpers.timing import least_cpu_seconds
 
 MAX_RATIO = 10.0
 """Time at 4N over time at N. Linear is 4, quadratic 16; the margin absorbs noise."""
@@ -52,18 +51,8 @@ def render(text: str) -> str:
 
 
 def cpu_seconds(text: str, repeats: int = 3) -> float:
-    """The least CPU time of ``repeats`` renders (garbage collection held off while timed)."""
-    best = math.inf
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.process_time()
-            render(text)
-            best = min(best, time.process_time() - start)
-        finally:
-            gc.enable()
-    return best
+    """The least CPU time of ``repeats`` renders."""
+    return least_cpu_seconds(lambda: render(text), repeats)
 
 
 def growth(make: Callable[[int], str], n: int,

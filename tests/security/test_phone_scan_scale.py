@@ -11,9 +11,7 @@ and the number of texts handed to libphonenumber is counted.
 
 from __future__ import annotations
 
-import gc
 import math
-import time
 from collections.abc import Callable
 
 import phonenumbers
@@ -21,6 +19,7 @@ import pytest
 
 from amber.content import phones
 from amber.content.sensitive import scan_text
+from tests.helpers.timing import least_cpu_seconds
 
 
 def formatted(n: int) -> str:
@@ -60,18 +59,8 @@ MAX_RATIO = 8.0
 
 
 def cpu_seconds(text: str, repeats: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        phones._valid.cache_clear()  # every run pays for its own checks
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.process_time()
-            scan_text(text)
-            best = min(best, time.process_time() - start)
-        finally:
-            gc.enable()
-    return best
+    # every run pays for its own number checks
+    return least_cpu_seconds(lambda: scan_text(text), repeats, before=phones._valid.cache_clear)
 
 
 @pytest.mark.parametrize("name", list(SHAPES))

@@ -12,10 +12,8 @@ and workflow changes a reviewer has to read, since no share table shows them.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import jinja2.sandbox
@@ -29,6 +27,7 @@ from amber.serve import views
 from amber.serve.builder import SiteBuilder
 from tests.helpers.cli import ok, problem_lines, run_amber
 from tests.helpers.fixture_site import FIXTURE_SITE, share
+from tests.helpers.git import git
 
 PAYLOAD = "{{ cycler.__init__.__globals__.os.popen('id > pwned.txt').read() }}\n"
 """The attack as reported: a 404 page that runs a shell command when rendered."""
@@ -47,17 +46,6 @@ ESCAPES = {
     "format string": "{{ '{0.__class__.__mro__}'.format(joiner) }}",
 }
 """Known ways out of an unsandboxed Jinja2; MARK becomes the path of a marker file."""
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-                   capture_output=True, check=True, timeout=60)
 
 
 def hostile_site(tmp_path: Path) -> Path:

@@ -6,7 +6,7 @@ import http.server
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from amber.fork import (
     slugify,
     write_fork,
 )
+from tests.helpers.route_server import Route, route_server
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "publish"
 SHARE_ID = "0f4c2c4e-9d7b-4b8e-a1f2-3c4d5e6f7a8b"
@@ -154,35 +155,11 @@ def test_the_fork_records_its_origin_in_a_comment_that_cannot_be_broken_out_of(
 # --- fetching ---------------------------------------------------------------------
 
 
-Route = Callable[[http.server.BaseHTTPRequestHandler], None]
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, dict[str, Route]]]:
     """A server on 127.0.0.1 whose routes a test fills in; stopped at the end."""
-    routes: dict[str, Route] = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            route = routes.get(self.path.split("?")[0])
-            if route is None:
-                self.send_error(404)
-                return
-            route(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with route_server() as (port, routes):
+        yield f"http://127.0.0.1:{port}", routes
 
 
 def body(data: bytes, *, length: bool = True, status: int = 200) -> Route:

@@ -8,45 +8,26 @@ import http.server
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from amber.errors import AmberError, RefusedError
 from amber.fork import fetch, is_internal_host
+from tests.helpers.route_server import Route, route_server
 
-Route = Callable[[http.server.BaseHTTPRequestHandler], None]
 SHARE = json.dumps({"title": "T", "messages": [{"role": "user", "content": "hi"}]}).encode()
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[int, dict[str, Route], threading.Event]]:
     """A server on 127.0.0.1 whose routes a test fills in; ``stop`` ends slow answers."""
-    routes: dict[str, Route] = {}
     stop = threading.Event()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            route = routes.get(self.path)
-            if route is None:
-                self.send_error(404)
-                return
-            route(self)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd.server_address[1], routes, stop
-    finally:
-        stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with route_server() as (port, routes):
+        try:
+            yield port, routes, stop
+        finally:
+            stop.set()  # before the server stops, so a slow answer does not hold it
 
 
 def trickle(stop: threading.Event, *, in_headers: bool) -> Route:

@@ -54,6 +54,7 @@ from amber.importers.record import Imported, Skipped
 from amber.importers.source import ImportInputError, Member
 from amber.importers.streamguard import StreamGuard
 from amber.render.markdown import is_safe_url, render_markdown, render_parts
+from tests.helpers.streams import Chunks
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORTS = REPO / "tests" / "fixtures" / "imports"
@@ -355,20 +356,6 @@ def _depth(value: object) -> int:
     return 0
 
 
-class _Chunks:
-    """Bytes served in the chunk sizes given, over and over."""
-
-    def __init__(self, data: bytes, sizes: list[int]) -> None:
-        self.data, self.sizes, self.at, self.turn = data, sizes, 0, 0
-
-    def read(self, size: int = -1) -> bytes:
-        step = self.sizes[self.turn % len(self.sizes)]
-        self.turn += 1
-        chunk = self.data[self.at:self.at + step]
-        self.at += len(chunk)
-        return chunk
-
-
 NESTABLE = st.recursive(
     st.text(st.sampled_from('[]{}"\\ab\n'), max_size=6),
     lambda inner: st.one_of(st.lists(inner, max_size=3),
@@ -389,7 +376,7 @@ def test_import_depth_guard_counts_as_a_parser_does(value: object, extra: int,
     for _ in range(extra):
         value = [value]
     data = json.dumps(value).encode()
-    guard = StreamGuard(_Chunks(data, sizes), Member("x.json", len(data)))  # type: ignore[arg-type]
+    guard = StreamGuard(Chunks(data, sizes), Member("x.json", len(data)))  # type: ignore[arg-type]
     try:
         while guard.read(64):
             pass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,25 +12,10 @@ from markdown_it import MarkdownIt
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, refreeze, revoke
 from amber.review.summary import code, md, render_markdown, review
+from tests.helpers.git import commit, git
 
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-}
 BASE_URL = "https://jane.github.io/chats/"
 EMAIL = "ann.smith@proton.me"
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-                            capture_output=True, text=True, check=True, timeout=60)
-    return result.stdout
-
-
-def commit(cwd: Path, message: str) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "--no-gpg-sign", "-m", message)
 
 
 def conversation(title: str, *texts: str) -> str:

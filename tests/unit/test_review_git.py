@@ -4,31 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from amber.errors import AmberError, UsageError
 from amber.review.git import list_files, materialise, read_blobs, resolve, site_prefix
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-                            capture_output=True, text=True, check=True, timeout=60)
-    return result.stdout
-
-
-def commit(cwd: Path, message: str) -> str:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "--no-gpg-sign", "-m", message)
-    return git(cwd, "rev-parse", "HEAD").strip()
+from tests.helpers.git import commit, git
 
 
 def snapshot_of(root: Path) -> dict[str, str]:

@@ -3,9 +3,7 @@ summary shows them (file names come from the change, so they are hostile too).""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,17 +12,7 @@ from markdown_it import MarkdownIt
 from amber.review.git import resolve
 from amber.review.site_files import changed_files, classify
 from amber.review.summary import Review, render_markdown
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV},
-                   capture_output=True, check=True, timeout=60)
+from tests.helpers.git import git
 
 
 @pytest.mark.parametrize(("path", "prefix", "kind", "alters"), [

@@ -148,7 +148,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     shown = f"as {author}" if author else "anonymously"
     for conv in convs:
         print(f"{conv.slug}: {conv.title!r}, {len(conv.messages)} messages", file=sys.stderr)
-        print_shape(selection, views[conv.slug].redactions)
+        print_shape(selection, views[conv.slug].count)
     question = f"Share {len(convs)} conversation(s) {shown}, {visibility}?"
     if not confirm(question, args.yes, destructive=False):
         print("amber: nothing shared", file=sys.stderr)

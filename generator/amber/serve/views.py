@@ -181,7 +181,7 @@ def draft_partial_context(conv: Conversation, choice: DraftChoice) -> dict[str, 
     count = 0
     if rules is not None:
         count = published_view(conv, choice.title or conv.title, choice.selection,
-                               rules).redactions
+                               rules).count
     return {
         "messages_value": choice.messages or "",
         "redact_value": "\n".join(rules.literals) if rules else "",

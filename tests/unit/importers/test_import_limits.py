@@ -26,6 +26,7 @@ from amber.importers.streamguard import (
     MAX_STRING_BYTES,
     StreamGuard,
 )
+from tests.helpers.streams import Chunks
 
 CHATGPT = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "chatgpt"
 
@@ -138,20 +139,6 @@ def test_leading_whitespace_is_skipped_in_time_in_proportion_to_it() -> None:
 
 
 # --- the guard cuts strings exactly, wherever the reads fall ---------------------------------
-
-
-class Chunks:
-    """A stream that answers each read with the next of ``sizes`` bytes (cycled)."""
-
-    def __init__(self, data: bytes, sizes: list[int]) -> None:
-        self.data, self.sizes, self.at, self.turn = data, sizes, 0, 0
-
-    def read(self, size: int = -1) -> bytes:
-        step = self.sizes[self.turn % len(self.sizes)]
-        self.turn += 1
-        chunk = self.data[self.at:self.at + step]
-        self.at += len(chunk)
-        return chunk
 
 
 STRINGS = st.text(st.sampled_from('[]{}"\\ab\n,0'), max_size=12)
