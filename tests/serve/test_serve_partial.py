@@ -13,26 +13,15 @@ from amber.content.redaction import RedactionRules
 from amber.content.selection import parse_selection
 from amber.content.shares import create_shares
 from amber.content.snapshot import Redaction
-from amber.serve.app import App, Request, Response
-from amber.serve.rebuild import Rebuilder
-from amber.serve.state import LiveSite
 from tests.helpers import EPOCH
 from tests.helpers.cli import source_date
 from tests.helpers.partial_site import AGENT
+from tests.helpers.serve import InProcessSite
 
 NAME = "Zelda Quartermain"
 
 
-class Served:
-    def __init__(self, root: Path) -> None:
-        live = LiveSite()
-        self.rebuilder = Rebuilder(SitePaths(root), live, log=lambda line: None)
-        self.rebuilder.rebuild()
-        self.app = App(SitePaths(root), live)
-
-    def get(self, target: str) -> Response:
-        return self.app.handle(Request("GET", target, "127.0.0.1:8000", "127.0.0.1"))
-
+class Served(InProcessSite):
     def text(self, target: str) -> str:
         response = self.get(target)
         assert response.status == 200
