@@ -76,8 +76,8 @@ PLAIN_TEXT = LexingLimit(window=0, max_line=0, max_blank_run=0)
 
 SLOW_LEXERS: dict[str, LexingLimit] = {
     # Lexer class name -> its limit: the first of SLOW, SLOWER, PLAIN_TEXT with which the
-    # sweep passes (tests/security/test_lexer_sweep.py; ``python -m security.lexer_shapes``
-    # from tests/ prints the figures, Pygments 2.21).
+    # sweep passes (tests/security/test_lexer_sweep.py; ``python -m
+    # tests.security.lexer_shapes`` prints the figures, Pygments 2.21).
     "AntlrRubyLexer": SLOW_LIMIT,
     "ApacheConfLexer": SLOW_LIMIT,
     "AspectJLexer": SLOWER_LIMIT,
@@ -122,7 +122,9 @@ SLOW_LEXERS: dict[str, LexingLimit] = {
     "KernelLogLexer": SLOW_LIMIT,
     "LiveScriptLexer": SLOW_LIMIT,
     "MakefileLexer": SLOW_LIMIT,
+    "MakoCssLexer": SLOW_LIMIT,
     "MakoHtmlLexer": SLOW_LIMIT,
+    "MakoJavascriptLexer": SLOW_LIMIT,
     "MakoLexer": SLOW_LIMIT,
     "MakoXmlLexer": SLOW_LIMIT,
     "MasonLexer": SLOW_LIMIT,
