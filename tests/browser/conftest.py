@@ -109,8 +109,11 @@ def visit(browser, server: StaticHost, request: pytest.FixtureRequest):  # type:
         page.on("console", lambda m: result.console_errors.append(
             f"{m.text} @ {m.location.get('url')}") if m.type == "error" else None)
         page.on("pageerror", lambda e: result.page_errors.append(str(e)))
+        # blob: URLs of the page's own origin are made in the page (an encrypted share's
+        # images and downloads); anything else must come from the test server.
         page.on("request", lambda r: result.foreign_requests.append(r.url)
-                if not r.url.startswith(server.origin + "/") else None)
+                if not r.url.startswith((server.origin + "/", f"blob:{server.origin}/"))
+                else None)
         response = page.goto(url, wait_until="load")
         assert response is not None
         result.status = response.status

@@ -39,7 +39,7 @@ from amber.render.theme import Theme
 
 CACHE_DIR = ".amber-cache"
 STATE_FILE = "state.db"
-STATE_FORMAT = 7
+STATE_FORMAT = 8
 """Bump when the layout of ``state.db`` or of a record changes."""
 
 

@@ -105,11 +105,12 @@ def render_one(job: Job) -> Rendered:
         return share_output(snap, page, ctx.config, {}, refs), {}, None
     store = BuildCache(ctx.cache_dir, load=False)
     with code_block_memo(store.previous_blocks(job.previous)) as blocks:
-        page, _assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
-    files = share_files(snap, page, ctx.site_view, ctx.env)
+        page, assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
+    files = share_files(snap, page, ctx.site_view, ctx.env, assets)
     record = replace(share_output(snap, page, ctx.config, files, refs), key=job.key or "")
     if job.key is not None:
-        store.write_blob(job.key, files, blocks)
+        # An encrypted share's highlighted code is its plain text: never kept on disk.
+        store.write_blob(job.key, files, {} if snap.encryption is not None else blocks)
     if ctx.tree is None:
         return record, {}, files
     return record, {rel: put(ctx.tree, rel, data) for rel, data in sorted(files.items())}, None

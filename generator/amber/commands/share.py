@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from amber.commands.partial_options import (
@@ -16,8 +19,9 @@ from amber.commands.partial_options import (
 from amber.commands.prompts import confirm
 from amber.content.expiry import EXPIRES_HELP
 from amber.content.ids import is_share_id
+from amber.content.keys import PBKDF2_ITERATIONS
 from amber.content.load import SitePaths, load_content, load_snapshot_unverified
-from amber.content.model import Conversation, Selection, Snapshot
+from amber.content.model import Conversation, Encryption, Selection, SiteConfig, Snapshot
 from amber.content.nodes import unusable_character
 from amber.content.snapshot import source_digest
 from amber.errors import RefusedError, UsageError
@@ -27,7 +31,15 @@ SHARE_DESCRIPTION = """\
 Freeze each CONV (a slug or a file in content/conversations/) into a new snapshot
 content/shares/<id>.yaml with a fresh random ID, and print its URL.
 Shares are unlisted and anonymous unless --listed / --name say otherwise.
-Later edits of the conversation do not change the share; see `amber update`."""
+Later edits of the conversation do not change the share; see `amber update`.
+
+Encrypted shares (--encrypt; the default for unlisted shares when site.yaml sets
+encrypt_unlisted: true) publish only ciphertext: the printed link carries the key
+after '#', which browsers never send to a server, and the page decrypts itself.
+With --passphrase the key comes from a passphrase instead (asked on a terminal, or
+read from the AMBER_PASSPHRASE environment variable in scripts)."""
+
+PASSPHRASE_VARIABLE = "AMBER_PASSPHRASE"
 
 UPDATE_DESCRIPTION = """\
 Re-freeze share ID from the current state of its source conversation, keeping
@@ -46,6 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="list it on the index, sitemap and feed (default: unlisted, "
                         "reachable only by its URL)")
     p.add_argument("--expires", metavar="WHEN", default=None, help=EXPIRES_HELP)
+    add_encryption_options(p)
     _add_consent_options(p)
     add_partial_options(p, messages=True)
     p.set_defaults(handler=cmd_share)
@@ -70,6 +83,57 @@ def add_name_options(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--name", nargs="?", const=True, default=None, metavar="NAME",
                      help="show 'Shared by NAME' (default NAME: author in site.yaml)")
     who.add_argument("--anonymous", action="store_true", help="show no name (the default)")
+
+
+def add_encryption_options(parser: argparse.ArgumentParser) -> None:
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--encrypt", dest="encrypt", action="store_true", default=None,
+                     help="publish only ciphertext; the link's fragment (#…) holds the key "
+                          "(default for unlisted shares when site.yaml sets encrypt_unlisted)")
+    how.add_argument("--no-encrypt", dest="encrypt", action="store_false",
+                     help="publish a plain page even where site.yaml sets encrypt_unlisted")
+    how.add_argument("--passphrase", action="store_true",
+                     help="encrypt with a key derived from a passphrase (PBKDF2-SHA-256, "
+                          f"{PBKDF2_ITERATIONS:,} iterations): asked on a terminal, else read "
+                          f"from ${PASSPHRASE_VARIABLE}; the link alone reveals nothing")
+
+
+def key_maker(args: argparse.Namespace, config: SiteConfig) -> Callable[[], Encryption] | None:
+    """How each new share gets its key, or None for plain shares; refuses a listed one."""
+    from amber.content.keys import new_link_key, passphrase_key
+
+    wanted = args.passphrase or args.encrypt
+    if wanted and args.listed:
+        which = "--passphrase" if args.passphrase else "--encrypt"
+        raise UsageError(f"{which} and --listed: a listed share is public on purpose (index, "
+                         "feed, search) and is never encrypted; drop one of them")
+    if args.passphrase:
+        typed = read_passphrase()
+        return lambda: passphrase_key(typed)
+    if wanted or (args.encrypt is None and config.encrypt_unlisted and not args.listed):
+        return new_link_key
+    return None
+
+
+def read_passphrase() -> str:
+    """The passphrase from $AMBER_PASSPHRASE, else asked twice on a terminal."""
+    from amber.content.keys import MIN_PASSPHRASE
+
+    typed = os.environ.get(PASSPHRASE_VARIABLE)
+    if typed is None:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise UsageError(f"--passphrase: no terminal to ask on; set {PASSPHRASE_VARIABLE} "
+                             "in the environment")
+        typed = getpass.getpass("Passphrase for the share: ")
+        if len(typed) >= MIN_PASSPHRASE and getpass.getpass("The same again: ") != typed:
+            raise UsageError("--passphrase: the two passphrases differ; nothing shared")
+    if len(typed) < MIN_PASSPHRASE:
+        raise UsageError(f"--passphrase: use at least {MIN_PASSPHRASE} characters (a few "
+                         "words are easier to type and harder to guess)")
+    if typed != typed.strip():
+        raise UsageError("--passphrase: it starts or ends with a space, which readers would "
+                         "not see; remove it")
+    return typed
 
 
 def _add_consent_options(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +170,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
     from amber.build.check import guard_sensitive
     from amber.content.partial import published_view
     from amber.content.sensitive import scan_messages
-    from amber.content.shares import create_shares, find_conversation, share_url
+    from amber.content.shares import create_shares, find_conversation, reader_url
 
     expires = expiry_of(args.expires)
     content = load_content(SitePaths(root))
@@ -134,6 +198,7 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         author = args.name.strip()
     selection = selection_of(args, convs)
     rules = rules_of(args, config.language)
+    new_key = key_maker(args, config)
     views = {conv.slug: published_view(conv, args.title or conv.title, selection, rules)
              for conv in convs}
     found = [(conv, scan_messages(views[conv.slug].title, views[conv.slug].messages,
@@ -143,6 +208,9 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
                     allow=args.allow_sensitive)
     accepted = {conv.slug for conv, f in found if f}
     visibility = "listed on the index" if args.listed else "unlisted (only people with the link)"
+    if new_key is not None:
+        visibility = ("unlisted and encrypted with a passphrase" if args.passphrase
+                      else "unlisted and encrypted (the key is in the link)")
     if expires is not None:
         visibility += f", until {expires}"
     shown = f"as {author}" if author else "anonymously"
@@ -155,9 +223,12 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         return 1
     snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
                           allow_sensitive=accepted, expires=expires, selection=selection,
-                          redaction=redaction_for(rules))
+                          redaction=redaction_for(rules), new_key=new_key)
     for snap in snaps:
-        print(share_url(config, snap.id))
+        print(reader_url(config, snap))
+    if args.passphrase:
+        print("amber: readers need the passphrase too; send it another way than the link",
+              file=sys.stderr)
     if expires is not None:
         print(f"amber: expires at {expires}: the first build from then on leaves it out "
               "as if revoked", file=sys.stderr)
@@ -169,7 +240,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     from amber.build.check import guard_sensitive, snapshot_findings
     from amber.content.partial import published_view
     from amber.content.sensitive import new_findings, scan_messages
-    from amber.content.shares import KEEP, refreeze, resolve_share_id, share_url
+    from amber.content.shares import KEEP, reader_url, refreeze, resolve_share_id
 
     never = args.expires is not None and args.expires.strip().lower() == "never"
     expires = None if never else expiry_of(args.expires)
@@ -215,16 +286,16 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
         and args.expires is None
     ):
         print(f"amber: share {share_id} is already current; nothing to update", file=sys.stderr)
-        print(share_url(config, share_id))
+        print(reader_url(config, old))
         return 0
     question = f"Re-freeze {old.title!r} ({share_id}) from {old.source!r}?"
     if not confirm(question, args.yes, destructive=True):
         print("amber: nothing updated", file=sys.stderr)
         return 1
     new_expiry = KEEP if args.expires is None else expires
-    refreeze(content, share_id, title=args.title, allow_sensitive=allow, expires=new_expiry,
-             redaction=redaction)
-    print(share_url(config, share_id))
+    snap = refreeze(content, share_id, title=args.title, allow_sensitive=allow,
+                    expires=new_expiry, redaction=redaction)
+    print(reader_url(config, snap))
     return 0
 
 

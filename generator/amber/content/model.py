@@ -146,6 +146,8 @@ class Snapshot:
     """The source messages frozen (``--messages``); None when all of them were."""
     redactions: RedactionRecord | None = None
     """The redaction rules applied and how many markers they left; None when none."""
+    encryption: Encryption | None = None
+    """The key its page is sealed with (``--encrypt``, ``--passphrase``); None: a plain page."""
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -173,6 +175,27 @@ class Selection:
     """1-based message numbers in the source, ascending, without repeats."""
     total: int
     """How many messages the source had when frozen (the "of 20" a page shows)."""
+
+
+@dataclass(frozen=True)
+class Encryption:
+    """The secret of an encrypted share (``amber.content.keys``), kept in its snapshot.
+
+    The published page holds only ciphertext; whoever has ``key`` (from the link's
+    fragment, or derived from the passphrase in the reader's browser) can read it.
+    """
+
+    key: str
+    """The AES-256-GCM key, 32 bytes as unpadded base64url (43 characters)."""
+    salt: str | None = None
+    """Passphrase shares: the PBKDF2 salt (unpadded base64url); None for link-key shares."""
+    iterations: int | None = None
+    """Passphrase shares: PBKDF2-HMAC-SHA-256 iterations; None for link-key shares."""
+
+    @property
+    def passphrase(self) -> bool:
+        """True when the reader types a passphrase instead of carrying the key in the link."""
+        return self.salt is not None
 
 
 @dataclass(frozen=True)
@@ -214,6 +237,8 @@ class SiteConfig:
     language: str = "en"
     theme: str = "default"
     cname: str | None = None
+    encrypt_unlisted: bool = False
+    """``encrypt_unlisted``: new unlisted shares are encrypted unless ``--no-encrypt``."""
 
     @property
     def base_path(self) -> str:

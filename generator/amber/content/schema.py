@@ -229,7 +229,7 @@ def read_conversation(
 
 
 SITE_REQUIRED = ("title", "base_url")
-SITE_OPTIONAL = ("author", "language", "theme", "cname")
+SITE_OPTIONAL = ("author", "language", "theme", "cname", "encrypt_unlisted")
 
 
 def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]:
@@ -256,6 +256,9 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
     if cname is not None and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?",
                                                cname):
         r.error(fields["cname"], "cname: expected a bare domain name such as chats.example.com")
+    encrypt_unlisted = False
+    if "encrypt_unlisted" in fields:
+        encrypt_unlisted = bool(r.boolean(fields["encrypt_unlisted"], "encrypt_unlisted"))
     if r.problems or title is None or base_url is None:
         return None, r.problems
-    return SiteConfig(title, base_url, author, language, theme, cname), []
+    return SiteConfig(title, base_url, author, language, theme, cname, encrypt_unlisted), []

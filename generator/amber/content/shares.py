@@ -7,7 +7,7 @@ it is sound; each snapshot or tombstone file is replaced atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,14 @@ from amber.content.clock import now as clock_now
 from amber.content.expiry import is_expired
 from amber.content.ids import is_share_id, new_share_id
 from amber.content.load import CONVERSATION_SUFFIXES, SiteContent
-from amber.content.model import Conversation, Selection, SiteConfig, Snapshot, Tombstone
+from amber.content.model import (
+    Conversation,
+    Encryption,
+    Selection,
+    SiteConfig,
+    Snapshot,
+    Tombstone,
+)
 from amber.content.snapshot import (
     Redaction,
     freeze,
@@ -37,6 +44,17 @@ def now_utc() -> str:
 
 def share_url(config: SiteConfig, share_id: str) -> str:
     return f"{config.base_url}share/{share_id}/"
+
+
+def reader_url(config: SiteConfig, snap: Snapshot) -> str:
+    """The link to hand a reader: a link-key share's URL carries its key in the fragment.
+
+    Only for the owner's eyes (``amber share``, ``amber list`` on a terminal, the local
+    manage page): never print it where CI logs or review comments would keep it."""
+    url = share_url(config, snap.id)
+    if snap.encryption is not None and not snap.encryption.passphrase:
+        return f"{url}#{snap.encryption.key}"
+    return url
 
 
 def find_conversation(content: SiteContent, ref: str) -> Conversation:
@@ -79,11 +97,13 @@ def create_shares(
     author: str | None, listed: bool, allow_sensitive: Container[str] = (),
     expires: str | None = None,
     selection: Selection | None = None, redaction: Redaction | None = None,
+    new_key: Callable[[], Encryption] | None = None,
 ) -> list[Snapshot]:
     """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted;
     ``expires`` is when their links stop working (``amber.content.expiry``).
 
-    ``selection`` (one conversation only) and ``redaction`` shape what is frozen."""
+    ``selection`` (one conversation only) and ``redaction`` shape what is frozen.
+    ``new_key`` makes each share's own key when the shares are encrypted."""
     taken = set(content.snapshots) | content.revoked_ids
     frozen = now_utc()
     snaps = []
@@ -92,7 +112,8 @@ def create_shares(
         taken.add(share_id)
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
                             frozen=frozen, allow_sensitive=conv.slug in allow_sensitive,
-                            expires=expires, selection=selection, redaction=redaction))
+                            expires=expires, selection=selection, redaction=redaction,
+                            encryption=new_key() if new_key is not None else None))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
     return snaps
@@ -119,7 +140,7 @@ def refreeze(
                   author=old.author, listed=old.listed, frozen=now_utc(),
                   allow_sensitive=allow_sensitive,
                   expires=old.expires if expires == KEEP else expires,
-                  selection=old.selection, redaction=redaction)
+                  selection=old.selection, redaction=redaction, encryption=old.encryption)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 

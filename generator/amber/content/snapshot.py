@@ -21,6 +21,7 @@ import yaml
 from amber.content.ids import SLUG_RE, is_share_id
 from amber.content.model import (
     Conversation,
+    Encryption,
     Message,
     RedactionRecord,
     Selection,
@@ -50,7 +51,8 @@ SNAPSHOT_REQUIRED = (
     "format", "id", "title", "author", "listed", "frozen",
     "source", "source_digest", "digest", "messages",
 )
-SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "created", "model", "selection", "redactions")
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "encryption", "created", "model", "selection",
+                     "redactions")
 
 
 def canonical_json(value: object) -> bytes:
@@ -87,9 +89,13 @@ def freeze(
     conv: Conversation, share_id: str, *, title: str | None, author: str | None,
     listed: bool, frozen: str, allow_sensitive: bool = False, expires: str | None = None,
     selection: Selection | None = None, redaction: Redaction | None = None,
+    encryption: Encryption | None = None,
 ) -> Snapshot:
     """A snapshot of ``conv``: only the ``selection`` of its messages when given, with
-    the ``redaction`` rules applied to every published field when given."""
+    the ``redaction`` rules applied to every published field when given, and its page
+    sealed with ``encryption`` when given (unlisted shares only)."""
+    if encryption is not None and listed:
+        raise ValueError("a listed share cannot be encrypted")
     from amber.content.redaction import record_of, redact
     from amber.content.selection import select
 
@@ -117,6 +123,7 @@ def freeze(
         expires=expires,
         selection=selection,
         redactions=record,
+        encryption=encryption,
     )
 
 
@@ -255,12 +262,21 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
         out["allow_sensitive"] = True
     if snap.expires is not None:  # likewise: a share without expiry is written as before
         out["expires"] = snap.expires
+    if snap.encryption is not None:
+        out["encryption"] = encryption_dict(snap.encryption)
     if snap.created is not None:
         out["created"] = snap.created
     if snap.model is not None:
         out["model"] = snap.model
     out.update(_selection_and_redactions(snap))
     out["messages"] = [m.as_dict() for m in snap.messages]
+    return out
+
+
+def encryption_dict(encryption: Encryption) -> dict[str, object]:
+    out: dict[str, object] = {"key": encryption.key}
+    if encryption.salt is not None:
+        out["passphrase"] = {"salt": encryption.salt, "iterations": encryption.iterations}
     return out
 
 
@@ -346,6 +362,10 @@ def read_snapshot(
     messages = read_messages(r, fields.get("messages"), "messages")
     selection = _read_selection(r, fields.get("selection"), len(messages or ()))
     redactions = _read_redactions(r, fields.get("redactions"))
+    encryption = _read_encryption(r, fields.get("encryption"))
+    if encryption is not None and listed:
+        r.error(fields["encryption"], "encryption: a listed share is public on purpose and "
+                "cannot be encrypted; set listed: false, or share it anew without --encrypt")
     if (
         selection is not None and messages is not None
         and len(selection.numbers) != len(messages)
@@ -370,8 +390,40 @@ def read_snapshot(
         source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
         allow_sensitive=allow_sensitive, expires=expires, selection=selection,
-        redactions=redactions,
+        redactions=redactions, encryption=encryption,
     ), []
+
+
+def _read_encryption(r: Reader, node: Node | None) -> Encryption | None:
+    from amber.content.keys import key_problem
+
+    if node is None:
+        return None
+    fields = r.mapping(node, "encryption", ("key",), ("passphrase",))
+    if fields is None or "key" not in fields:
+        return None
+    key = r.string(fields["key"], "encryption.key")
+    salt: str | None = None
+    iterations: int | None = None
+    where = fields["key"]
+    if "passphrase" in fields:
+        where = fields["passphrase"]
+        kdf = r.mapping(fields["passphrase"], "encryption.passphrase", ("salt", "iterations"), ())
+        if kdf is None or len(kdf) != 2:
+            return None
+        salt = r.string(kdf["salt"], "encryption.passphrase.salt")
+        count = kdf["iterations"].value
+        if not isinstance(count, int) or isinstance(count, bool):
+            r.error(kdf["iterations"], "encryption.passphrase.iterations: expected a whole number")
+            return None
+        iterations = count
+    if key is None:
+        return None
+    encryption = Encryption(key=key, salt=salt, iterations=iterations)
+    if (why := key_problem(encryption)) is not None:
+        r.error(fields["key"] if why.startswith("key") else where, f"encryption.{why}")
+        return None
+    return encryption
 
 
 def _read_selection(r: Reader, node: Node | None, held: int) -> Selection | None:

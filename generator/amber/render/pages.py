@@ -100,6 +100,38 @@ class SharePage:
 
 
 @dataclass(frozen=True)
+class SealedPage:
+    """``share/<id>/index.html`` of an encrypted share (``sealed.html``).
+
+    It holds nothing of the conversation in the clear: the theme's ``amber-seal.js``
+    decrypts ``sealed`` in the browser and shows the plain page's ``<main>`` in place.
+    """
+
+    id: str
+    """The share ID (the last path segment of ``url``)."""
+    url: str
+    """Absolute URL of this page, without the key (the canonical link)."""
+    title: str
+    """A generic title ("Encrypted conversation"), never the share's own."""
+    description: str
+    """A generic description for link previews."""
+    passphrase: bool
+    """True when the reader types a passphrase; False when the key is in the link."""
+    aad: str
+    """``data-aad``: the additional authenticated data (``amber-seal-v1:<id>``)."""
+    iv: str
+    """``data-iv``: the nonce, standard base64."""
+    ciphertext: str
+    """``data-ct``: the sealed content, standard base64."""
+    salt: str
+    """``data-salt``: passphrase shares only, the PBKDF2 salt (unpadded base64url); else ''."""
+    iterations: int
+    """``data-iterations``: passphrase shares only, the PBKDF2-SHA-256 iteration count; else 0."""
+    listed: bool = False
+    """Always False: a listed share is never encrypted."""
+
+
+@dataclass(frozen=True)
 class ShareSummary:
     """One listed share on the index."""
 

@@ -42,6 +42,8 @@ class ShareRecord:
     entries in ``search.json`` and ``feed.xml`` (``amber.render.site``)."""
     assets: dict[str, bool]
     """Image reference -> whether it resolved to a file in content/assets/."""
+    sealed: bool = False
+    """An encrypted share: its images travel inside its sealed page, never as files."""
     files: dict[str, bytes] | None = field(default=None, repr=False)
 
     def state(self) -> dict[str, object]:

@@ -34,12 +34,20 @@ from amber.render.pages import (
     IndexPage,
     MessageView,
     NotFoundPage,
+    SealedPage,
     SharePage,
     ShareSummary,
     SiteView,
 )
 from amber.render.partial import mark_redactions, partial_fields
 from amber.render.record import ShareRecord
+from amber.render.seal import (
+    SEALED_DESCRIPTION,
+    SEALED_PASSPHRASE_DESCRIPTION,
+    SEALED_TITLE,
+    Download,
+    seal_page,
+)
 from amber.render.search import search_entry, search_file, search_text
 from amber.render.templates import (
     CSP,
@@ -77,23 +85,38 @@ def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
 
     ``refs`` is every image reference of the page and whether it resolved
     (``share_page``'s ``refs``). The record's ``key`` is left empty for the cache to set.
+
+    An encrypted share's record holds nothing of its content (the cache keeps records
+    on disk): a generic title, no author, no description. Its leak-check IDs are those
+    of the plain page it seals, so a sealed page is held to the same rule as its twin.
     """
     search, feed = ("", "")
     if snap.listed:
         summary = _summary_of(snap, config, page.frozen_display, page.description,
                              page.message_count)
         search, feed = _share_fragments(config, snap, summary, search_text(page))
+    # A page's own ID is always allowed in its own folder: keep only the others.
+    ids = {rel: sorted(ids_in_bytes(data) - {snap.id}) for rel, data in sorted(files.items())}
+    if snap.encryption is not None:
+        ids = {rel: sorted(_plain_ids(page) - {snap.id}) for rel in ids}
+    sealed = snap.encryption is not None
     return ShareRecord(
-        id=snap.id, key="", listed=snap.listed, frozen=snap.frozen, title=snap.title,
-        author=snap.author, frozen_display=page.frozen_display,
-        description=page.description, message_count=page.message_count,
-        search_entry=search, feed_entry=feed,
+        id=snap.id, key="", listed=snap.listed, frozen=snap.frozen,
+        title=SEALED_TITLE if sealed else snap.title, author=None if sealed else snap.author,
+        frozen_display=page.frozen_display, description="" if sealed else page.description,
+        message_count=page.message_count, search_entry=search, feed_entry=feed,
         hashes={rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())},
-        # A page's own ID is always allowed in its own folder: keep only the others.
-        ids={**{rel: sorted(ids_in_bytes(data) - {snap.id}) for rel, data in sorted(files.items())},
-             **_fragment_ids(snap.id, search, feed)},
-        assets=dict(refs),
+        ids={**ids, **_fragment_ids(snap.id, search, feed)},
+        assets=dict(refs), sealed=sealed,
     )
+
+
+def _plain_ids(page: SharePage) -> set[str]:
+    """Share IDs in what a plain page shows of its share (everything else on it is the
+    theme's, which names only the page's own ID)."""
+    shown = [page.title, page.author or "", page.description, *page.models,
+             *(m.html for m in page.messages), *(m.model or "" for m in page.messages)]
+    return ids_in_bytes("\n".join(shown).encode())
 
 
 def newest_first(records: Iterable[ShareRecord]) -> list[ShareRecord]:
@@ -122,6 +145,8 @@ def assemble_site(frame: SiteFrame, records: Sequence[ShareRecord], revoked: set
     used: dict[str, Path] = {}
     for record in records:
         if published is not None and record.id not in published:
+            continue
+        if record.sealed:  # its images travel inside its ciphertext
             continue
         for src, ok in record.assets.items():
             source = asset_source(frame.paths, src) if ok and src not in used else None
@@ -226,15 +251,37 @@ def theme_site_view(config: SiteConfig, theme: Theme) -> tuple[SiteView, dict[st
 
 
 def share_files(
-    snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment
+    snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment,
+    images: dict[str, Path] | None = None,
 ) -> dict[str, bytes]:
-    """The files of ``share/<id>/``: the page through the theme, and its two exports."""
+    """The files of ``share/<id>/``: the page through the theme, and its two exports.
+
+    An encrypted share has one file, its sealed page: the plain page, the exports and
+    ``images`` (image reference -> file, from ``share_page``) travel inside it."""
     base = f"share/{snap.id}/"
-    return {
-        f"{base}index.html": render_template(env, "share.html", site=site_view, page=page),
-        f"{base}conversation.json": to_chat_json(snap, page.url).encode(),
-        f"{base}conversation.md": to_markdown(snap, page.url).encode(),
-    }
+    page_html = render_template(env, "share.html", site=site_view, page=page)
+    exported = to_chat_json(snap, page.url), to_markdown(snap, page.url)
+    if snap.encryption is None:
+        return {
+            f"{base}index.html": page_html,
+            f"{base}conversation.json": exported[0].encode(),
+            f"{base}conversation.md": exported[1].encode(),
+        }
+    downloads = [
+        Download(page.json_href, "conversation.json", "application/json", exported[0]),
+        Download(page.md_href, "conversation.md", "text/markdown", exported[1]),
+    ]
+    hrefs = {f"{site_view.home_href}{src}": path for src, path in (images or {}).items()}
+    sealed = seal_page(snap.id, page_html.decode(), downloads, hrefs, snap.encryption)
+    passphrase = snap.encryption.passphrase
+    sealed_page = SealedPage(
+        id=snap.id, url=page.url, title=SEALED_TITLE,
+        description=SEALED_PASSPHRASE_DESCRIPTION if passphrase else SEALED_DESCRIPTION,
+        passphrase=passphrase, aad=sealed.aad, iv=sealed.iv, ciphertext=sealed.ciphertext,
+        salt=sealed.salt or "", iterations=sealed.iterations or 0,
+    )
+    return {f"{base}index.html": render_template(env, "sealed.html", site=site_view,
+                                                 page=sealed_page)}
 
 
 def share_page(

@@ -120,7 +120,7 @@ class SiteBuilder:
 
     def __init__(self, paths: SitePaths) -> None:
         self.paths = paths
-        self._pages: dict[object, tuple[SharePage, dict[str, bool]]] = {}
+        self._pages: dict[object, tuple[SharePage, dict[str, bool], dict[str, Path]]] = {}
         self._files: dict[object, tuple[ShareRecord, dict[str, bytes]]] = {}
         self._images: dict[tuple[object, ...], tuple[str, ...]] = {}
         self._env: tuple[tuple[Path, ...], jinja2.Environment] | None = None
@@ -161,16 +161,16 @@ class SiteBuilder:
             hit = self._pages.get(page_key)
             if hit is None:
                 refs: dict[str, bool] = {}
-                page, _assets = share_page(snap, frame.config, frame.paths, refs=refs)
-                hit = self._pages[page_key] = (page, refs)
-            page, refs = hit
+                page, assets = share_page(snap, frame.config, frame.paths, refs=refs)
+                hit = self._pages[page_key] = (page, refs, assets)
+            page, refs, assets = hit
             view_key = views.get(id(frame.view))
             if view_key is None:  # one view per build: its repr is worked out once
                 view_key = views[id(frame.view)] = repr(frame.view)
             files_key = (page_key, theme_key, view_key)
             done = self._files.get(files_key)
             if done is None:
-                files = share_files(snap, page, frame.view, frame.env)
+                files = share_files(snap, page, frame.view, frame.env, assets)
                 done = self._files[files_key] = (
                     share_output(snap, page, frame.config, files, refs), files)
                 rendered += 1
