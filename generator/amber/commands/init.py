@@ -22,6 +22,9 @@ base_url: {base_url}
 # author: Your Name        # shown as "Shared by ..." with `amber share --name`
 language: en
 theme: default
+# Unlisted shares publish only ciphertext; the key travels in the link after '#'.
+# `amber share --no-encrypt` makes a plain page; listed shares are always plain.
+encrypt_unlisted: true
 """
 
 SAMPLE_CONVERSATION = """\

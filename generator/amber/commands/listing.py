@@ -7,18 +7,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from amber.commands.build import add_now_option, moment
 from amber.content.load import SitePaths, load_content
 from amber.content.model import Snapshot
+from amber.errors import UsageError
 
 DESCRIPTION = """\
 List active shares: ID, title, listed or not, author, date frozen, and state:
 current, stale (the conversation changed since freezing), source gone, or
 expired (its --expires moment has passed: the next build leaves it out;
-`amber revoke --expired` makes that final)."""
+`amber revoke --expired` makes that final).
+
+An encrypted share's whole link carries its key after '#'. The links are printed
+with their keys only on a terminal, or with --show-keys, and never where the CI
+environment variable is set: CI logs are kept, and often public."""
 
 TITLE_WIDTH = 40
 """Longer titles are cut to this many characters in the table (not in --json)."""
@@ -30,6 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--show-keys", action="store_true",
+                   help="print encrypted shares' whole links (with their keys) even when "
+                        "the output is not a terminal; refused in CI")
     add_now_option(p)
     p.set_defaults(handler=cmd_list)
 
@@ -47,9 +56,26 @@ def partial_columns(snap: Snapshot) -> dict[str, object]:
     }
 
 
-def cmd_list(args: argparse.Namespace, root: Path) -> int:
-    from amber.content.shares import share_states, share_url
+def keys_shown(asked: bool) -> bool:
+    """Whether the owner reads this output: a terminal outside CI, or --show-keys."""
+    if os.environ.get("CI"):
+        if asked:
+            raise UsageError("--show-keys: refused where CI is set; CI logs are kept and "
+                             "often public. Run `amber list` on your own machine")
+        return False
+    return asked or sys.stdout.isatty()
 
+
+def encryption_of(snap: Snapshot) -> str | None:
+    if snap.encryption is None:
+        return None
+    return "passphrase" if snap.encryption.passphrase else "link"
+
+
+def cmd_list(args: argparse.Namespace, root: Path) -> int:
+    from amber.content.shares import reader_url, share_states, share_url
+
+    show = keys_shown(args.show_keys)
     at = moment(args)
     content = load_content(SitePaths(root))
     if content.config is None:
@@ -68,6 +94,9 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
         "expires": s.snapshot.expires,
         "messages": len(s.snapshot.messages),
         "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
+        "encryption": encryption_of(s.snapshot),
+        **({"reader_url": reader_url(content.config, s.snapshot)}  # type: ignore[arg-type]
+           if show and encryption_of(s.snapshot) == "link" else {}),
         **partial_columns(s.snapshot),
     } for s in states]
     if args.json:
@@ -76,16 +105,24 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
     if not rows:
         print("No active shares. Share a conversation with: amber share CONV", file=sys.stderr)
         return 0
-    table = [("ID", "TITLE", "LISTED", "AUTHOR", "FROZEN", "STATE")]
+    table = [("ID", "TITLE", "LISTED", "ENCRYPTED", "AUTHOR", "FROZEN", "STATE")]
     for r in rows:
         title = str(r["title"])
         table.append((
             str(r["id"]),
             title if len(title) <= TITLE_WIDTH else title[:TITLE_WIDTH - 1] + "…",
-            "listed" if r["listed"] else "unlisted", str(r["author"] or "anonymous"),
-            str(r["frozen"])[:10], str(r["state"]),
+            "listed" if r["listed"] else "unlisted", str(r["encryption"] or "no"),
+            str(r["author"] or "anonymous"), str(r["frozen"])[:10], str(r["state"]),
         ))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    keyed = [r for r in rows if r["encryption"] == "link"]
+    if keyed and show:
+        print("\nWhole links of encrypted shares (the key is after '#'; keep them private):")
+        for r in keyed:
+            print(f"  {r['reader_url']}")
+    elif keyed:
+        print(f"amber: {len(keyed)} encrypted share(s): their whole links are printed only "
+              "on a terminal (or with --show-keys)", file=sys.stderr)
     return 0

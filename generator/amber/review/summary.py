@@ -52,8 +52,11 @@ class ShareRow:
     size: int | None
     """Bytes of the share file at the revision it is reported from."""
     url: str | None
+    """The link without any key: a review is read in CI logs and pull requests."""
     changes: tuple[str, ...] = ()
     """For updated and changed shares: what changed, in words."""
+    encryption: str | None = None
+    """``link``, ``passphrase``, or None for a plain page."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,14 @@ def _row(snap: Snapshot, tree: _Tree, config: SiteConfig | None,
         id=snap.id, title=snap.title, listed=snap.listed, author=snap.author,
         messages=len(snap.messages), size=tree.share_size(snap.id),
         url=share_url(config, snap.id) if config else None, changes=changes,
+        encryption=_encryption(snap),
     )
+
+
+def _encryption(snap: Snapshot) -> str | None:
+    if snap.encryption is None:
+        return None
+    return "passphrase" if snap.encryption.passphrase else "link"
 
 
 def _compare(base: _Tree, head: _Tree, out: Review) -> None:
@@ -258,10 +268,24 @@ def _display_changes(before: Snapshot, after: Snapshot) -> tuple[str, ...]:
         changes.append(f"shown as {_who(before.author)} → {_who(after.author)}")
     if before.title != after.title:
         changes.append(f"title was “{md(before.title)}”")
+    if _encryption(before) != _encryption(after):
+        changes.append({None: "now **plain**: anyone with the link reads it, and the host "
+                              "holds its text",
+                        "link": "now encrypted, the key in the link",
+                        "passphrase": "now encrypted with a passphrase"}[_encryption(after)])
+    elif before.encryption != after.encryption:
+        changes.append("encryption key changed: links handed out before no longer open it")
     if before.allow_sensitive != after.allow_sensitive:
         changes.append("sensitive findings now accepted (allow_sensitive)" if
                        after.allow_sensitive else "no longer accepts sensitive findings")
     return tuple(changes)
+
+
+def _visibility(row: ShareRow) -> str:
+    if row.listed:
+        return "listed"
+    return {None: "unlisted", "link": "unlisted, encrypted",
+            "passphrase": "unlisted, passphrase"}[row.encryption]
 
 
 def _who(author: str | None) -> str:
@@ -387,7 +411,7 @@ def _table(rows: list[ShareRow], *, changes: bool = False) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows[:MAX_ROWS]:
         cells = [
-            md(row.title), cell(row.id), "listed" if row.listed else "unlisted",
+            md(row.title), cell(row.id), _visibility(row),
             _who(row.author), str(row.messages) if row.messages else "—", _size(row.size),
             cell(row.url) if row.url else "—",
         ]

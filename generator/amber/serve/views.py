@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from amber.content.model import Conversation, SiteConfig, Tombstone
-from amber.content.shares import share_states
+from amber.content.shares import reader_url, share_states
 from amber.errors import display_path
 from amber.render.partial import partial_fields
 from amber.render.templates import CSP, display_date, sandboxed_environment
@@ -70,6 +70,11 @@ class ShareRow:
     """``Messages 3–8 of 20`` for a share of some messages; None when it holds them all."""
     redactions: int = 0
     """How many redaction markers the share holds."""
+    encryption: str | None = None
+    """``link`` (the key is in the link), ``passphrase``, or None for a plain page."""
+    link: str | None = None
+    """An encrypted share's whole public link, key included: this page is the owner's
+    alone (it answers this machine only), so it may show what CI logs never do."""
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,19 @@ def share_rows(state: ServedState, source: str | None = None) -> list[ShareRow]:
         built = build is not None and f"share/{snap.id}/index.html" in build.files
         hint = {"stale": f"amber update {snap.id}",
                 "expired": "amber revoke --expired"}.get(item.state)
+        encryption = None
+        fragment = ""
+        if snap.encryption is not None:
+            encryption = "passphrase" if snap.encryption.passphrase else "link"
+            fragment = "" if snap.encryption.passphrase else f"#{snap.encryption.key}"
         rows.append(ShareRow(
             id=snap.id, title=snap.title, visibility="listed" if snap.listed else "unlisted",
             author=snap.author, frozen=snap.frozen, frozen_display=display_date(snap.frozen),
             state=item.state, hint=hint, source=snap.source,
-            page_href=f"{base_path}share/{snap.id}/" if built else None,
+            page_href=f"{base_path}share/{snap.id}/{fragment}" if built else None,
+            encryption=encryption,
+            link=(reader_url(build.config if build else content.config, snap)  # type: ignore[arg-type]
+                  if encryption == "link" and (build or content.config) else None),
             draft_href=draft_href(snap.source) if snap.source in state.conversations else None,
             **partial_fields(snap),
         ))
