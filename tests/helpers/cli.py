@@ -84,6 +84,17 @@ def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[
     return result
 
 
+def fails(result: subprocess.CompletedProcess[str], *, code: int
+          ) -> subprocess.CompletedProcess[str]:
+    """Assert a CLI run exited with ``code`` (1 refused, 2 usage) and no traceback."""
+    assert result.returncode == code, (
+        f"exit {result.returncode}, expected {code}\nstdout:\n{result.stdout}\n"
+        f"stderr:\n{result.stderr}"
+    )
+    assert "Traceback" not in result.stderr
+    return result
+
+
 def problem_lines(stderr: str) -> list[str]:
     """stderr without the closing ``amber: N problems found`` summary line."""
     return [line for line in stderr.splitlines() if line.strip() and not SUMMARY_RE.match(line)]

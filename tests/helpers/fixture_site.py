@@ -24,8 +24,9 @@ BASE_PATH = "/chats/"
 AUTHOR = "Fixture Author"
 
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-SHARE_URL_RE = re.compile(rf"^{re.escape(BASE_URL)}share/({UUID4})/$")
-ANY_SHARE_URL_RE = re.compile(rf"^https?://[^/]+/(?:[^\s]*/)?share/({UUID4})/$")
+SHARE_URL_RE = re.compile(rf"^{re.escape(BASE_URL)}share/({UUID4})/(?:#[A-Za-z0-9_-]{{43}})?$")
+ANY_SHARE_URL_RE = re.compile(
+    rf"^https?://[^/]+/(?:[^\s]*/)?share/({UUID4})/(?:#[A-Za-z0-9_-]{{43}})?$")
 
 # The fixture's conversations: slug -> (title, unique marker phrase).
 CONVERSATIONS = {

@@ -96,6 +96,10 @@ class ShareMeta:
 
     @classmethod
     def of(cls, snap: Snapshot, path: Path) -> ShareMeta:
+        """The share's facts; an encrypted share's title and author are left out, since
+        the build cache keeps these on disk and only listed shares need them."""
+        if snap.encryption is not None:
+            return cls(snap.id, snap.listed, snap.frozen, "", None, path, snap.expires)
         return cls(snap.id, snap.listed, snap.frozen, snap.title, snap.author, path,
                    snap.expires)
 

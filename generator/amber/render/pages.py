@@ -104,7 +104,7 @@ class SealedPage:
     """``share/<id>/index.html`` of an encrypted share (``sealed.html``).
 
     It holds nothing of the conversation in the clear: the theme's ``amber-seal.js``
-    decrypts ``sealed`` in the browser and shows the plain page's ``<main>`` in place.
+    decrypts ``ciphertext`` in the browser and shows the plain page's ``<main>`` in place.
     """
 
     id: str
