@@ -77,13 +77,15 @@ class Forked:
 
 
 def read_source(root: Path, ref: str, *, timeout: float = TIMEOUT,
-                max_bytes: int = MAX_DOWNLOAD) -> Forked:
-    """The conversation a share reference holds, and where it came from."""
+                max_bytes: int = MAX_DOWNLOAD,
+                passphrase: Callable[[], str] | None = None) -> Forked:
+    """The conversation a share reference holds, and where it came from (``passphrase``
+    asks for the passphrase of an encrypted share's URL, when one needs it)."""
     ref = ref.strip()
     if not ref:
         raise UsageError("give a share ID, a file or a share URL")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", ref):
-        return from_url(ref, timeout=timeout, max_bytes=max_bytes)
+        return from_url(ref, timeout=timeout, max_bytes=max_bytes, passphrase=passphrase)
     path = Path(ref)
     if path.is_file():
         return from_file(path)
@@ -490,13 +492,31 @@ def _download(opener: urllib.request.OpenerDirector, request: urllib.request.Req
     return b"".join(chunks)
 
 
-def from_url(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOAD) -> Forked:
+def from_url(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOAD,
+             passphrase: Callable[[], str] | None = None) -> Forked:
+    """The conversation of a share URL: its ``conversation.json``, or for an encrypted
+    share the one sealed in its page, opened with the key in the URL's fragment or with
+    the passphrase ``passphrase`` asks for."""
     json_url = conversation_json_url(url)
-    data = fetch(json_url, timeout=timeout, max_bytes=max_bytes)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise AmberError(f"{json_url}: not UTF-8 text; not a share's conversation.json") from None
+    key = _fragment_key(url)
+    if key is not None:
+        text = _sealed_json(url, key, passphrase, timeout=timeout, max_bytes=max_bytes)
+        if text is None:
+            raise RefusedError(f"{url}: the link has a key, but its page is not an encrypted "
+                               "share")
+    else:
+        try:
+            data = fetch(json_url, timeout=timeout, max_bytes=max_bytes)
+        except AmberError:
+            sealed = _sealed_json(url, None, passphrase, timeout=timeout, max_bytes=max_bytes)
+            if sealed is None:
+                raise
+            data = sealed.encode()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise AmberError(f"{json_url}: not UTF-8 text; not a share's conversation.json"
+                             ) from None
     shown = Path("conversation.json")  # positions in messages refer to the downloaded text
     try:
         node = parse_json(text.removeprefix("\ufeff"), shown)
@@ -510,6 +530,65 @@ def from_url(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_DOWNLOA
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         raise AmberError(f"{json_url}: {_position(first)}{first.message}{more}") from None
     return forked
+
+
+MAX_ITERATIONS = 10_000_000
+"""A page asking for more PBKDF2 rounds than this is refused, not derived for minutes."""
+
+
+def _fragment_key(url: str) -> bytes | None:
+    """The key an encrypted share's link carries after '#', if it carries one."""
+    from amber.content.keys import KEY_BYTES, decode
+
+    fragment = urlsplit(url).fragment
+    try:
+        key = decode(fragment) if fragment else b""
+    except ValueError:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def _sealed_json(url: str, key: bytes | None, passphrase: Callable[[], str] | None, *,
+                 timeout: float, max_bytes: int) -> str | None:
+    """The conversation.json sealed in an encrypted share's page; None when the page at
+    ``url`` is not a sealed page."""
+    from cryptography.exceptions import InvalidTag
+
+    from amber.content.keys import decode, key_bytes, passphrase_key
+    from amber.render.seal import open_sealed, sealed_in_page
+
+    page_url = conversation_json_url(url).removesuffix("conversation.json")
+    try:
+        page = fetch(page_url, timeout=timeout, max_bytes=max_bytes).decode("utf-8", "replace")
+    except AmberError:
+        return None
+    sealed = sealed_in_page(page)
+    if sealed is None:
+        return None
+    if sealed.salt is not None:
+        if passphrase is None:
+            raise RefusedError(f"{page_url}: this share is encrypted with a passphrase; run "
+                               "on a terminal to type it, or set AMBER_PASSPHRASE")
+        if not sealed.iterations or sealed.iterations > MAX_ITERATIONS:
+            raise RefusedError(f"{page_url}: the page asks for {sealed.iterations} key "
+                               "derivation rounds; refusing")
+        try:
+            key = key_bytes(passphrase_key(passphrase(), salt=decode(sealed.salt),
+                                           iterations=sealed.iterations))
+        except ValueError as exc:
+            raise RefusedError(f"{page_url}: {exc}") from None
+    elif key is None:
+        raise RefusedError(f"{page_url}: this share is encrypted; give its whole link, with "
+                           "the key after '#'")
+    try:
+        payload = open_sealed(sealed, key)
+    except (InvalidTag, ValueError, TypeError):
+        what = "passphrase" if sealed.salt is not None else "key in the link"
+        raise RefusedError(f"{page_url}: the {what} does not open this share") from None
+    for item in payload.get("files") or []:
+        if isinstance(item, dict) and item.get("name") == "conversation.json":
+            return str(item.get("text", ""))
+    raise RefusedError(f"{page_url}: the opened page holds no conversation.json")
 
 
 def _position(problem: Problem) -> str:

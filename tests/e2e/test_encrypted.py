@@ -21,6 +21,7 @@ from amber.render.seal import Sealed, open_sealed
 from tests.helpers import EPOCH, FIXTURES
 from tests.helpers.cli import fails, ok, run_amber
 from tests.helpers.git import commit, git
+from tests.helpers.static_host import StaticHost
 from tests.helpers.trees import tree_bytes
 
 PASSPHRASE = "seven tired otters"
@@ -336,3 +337,31 @@ def test_review_names_encryption_and_never_prints_a_key(site: Path) -> None:
     head = commit(site, "plain")
     done = ok(run_amber("review", "HEAD~1", head, cwd=site))
     assert "now **plain**" in done.stdout
+
+
+# --- amber fork of an encrypted share's link -----------------------------------------
+
+
+def test_fork_opens_an_encrypted_link_and_refuses_without_its_key(
+        site: Path, static_host: StaticHost) -> None:
+    base = f"{static_host.origin}/s/"
+    link = share(site, "secret-one", "--encrypt").replace("https://example.test/chats/", base)
+    phrase = share(site, "secret-two", "--passphrase").replace("https://example.test/chats/",
+                                                                base)
+    ok(run_amber("build", "--base-url", base, cwd=site))
+    static_host.mount("/s/", site / "output")
+    forked = ok(run_amber("fork", link, cwd=site)).stdout.strip()
+    source = yaml.safe_load((site / "content" / "conversations" / "secret-one.yaml").read_text())
+    made = yaml.safe_load((site / forked).read_text("utf-8"))
+    assert made["title"] == source["title"]
+    assert CANARY["answer"].format(m="S1") in str(made["messages"])
+    refused = fails(run_amber("fork", link.split("#")[0], cwd=site), code=1)
+    assert "give its whole link" in refused.stderr
+    wrong = link.split("#")[0] + "#" + "A" * 43
+    assert "does not open" in fails(run_amber("fork", wrong, cwd=site), code=1).stderr
+    opened = ok(run_amber("fork", phrase, cwd=site, env={"AMBER_PASSPHRASE": PASSPHRASE}))
+    made = yaml.safe_load((site / opened.stdout.strip()).read_text("utf-8"))
+    assert CANARY["answer"].format(m="S2") in str(made["messages"])
+    bad = fails(run_amber("fork", phrase, cwd=site,
+                          env={"AMBER_PASSPHRASE": "not the words"}), code=1)
+    assert "passphrase does not open" in bad.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +25,10 @@ ID|FILE|URL is one of:
                                       (its conversation.json is fetched over HTTP(S), at
                                       most {MAX_DOWNLOAD // (1024 * 1024)} MiB; redirects from
                                       a public host to this machine or a private
-                                      network are refused)
+                                      network are refused); an encrypted
+                                      share's whole link, key after '#', is
+                                      opened here (a passphrase share asks for
+                                      its passphrase, or reads AMBER_PASSPHRASE)
 
 The new file records its origin in a comment at its top, which is never published.
 An existing conversation is never replaced.
@@ -44,6 +49,17 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(handler=cmd_fork)
 
 
+def ask_passphrase() -> str:
+    """An encrypted share's passphrase: $AMBER_PASSPHRASE, else asked on a terminal."""
+    typed = os.environ.get("AMBER_PASSPHRASE")
+    if typed is not None:
+        return typed
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("this share needs its passphrase: set AMBER_PASSPHRASE, or run on a "
+                         "terminal")
+    return getpass.getpass("Passphrase of the share: ")
+
+
 def cmd_fork(args: argparse.Namespace, root: Path) -> int:
     if not 0 < args.timeout <= 600:
         raise UsageError("--timeout: expected a number of seconds between 0 and 600")
@@ -51,7 +67,7 @@ def cmd_fork(args: argparse.Namespace, root: Path) -> int:
     if not paths.content.is_dir():
         raise AmberError(f"{display_path(paths.content)}: no content/ directory here; run "
                          "`amber init` or pass --site DIR")
-    forked = read_source(root, args.source, timeout=args.timeout)
+    forked = read_source(root, args.source, timeout=args.timeout, passphrase=ask_passphrase)
     with site_lock(root):  # not while fetching a URL: only the write needs it
         path = write_fork(paths.conversations, forked, args.slug)
     conv = forked.conversation

@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,25 @@ def open_sealed(sealed: Sealed, key: bytes) -> dict[str, object]:
     if not isinstance(payload, dict) or payload.get("v") != SEAL_VERSION:
         raise ValueError(f"sealed page: not format {SEAL_VERSION}")
     return payload
+
+
+def sealed_in_page(page: str) -> Sealed | None:
+    """The ciphertext of a published sealed page, or None when the page is not one.
+
+    ``amber fork`` reads pages from the network with this: any attribute may be
+    missing or malformed, and ``open_sealed`` then fails as for a wrong key."""
+    tag = re.search(r"<div\b[^>]*\bdata-sealed\b[^>]*>", page)
+    if tag is None:
+        return None
+
+    def attr(name: str) -> str | None:
+        found = re.search(rf'\b{name}="([^"]*)"', tag.group(0))
+        return html.unescape(found.group(1)) if found else None
+
+    iterations = attr("data-iterations") or ""
+    return Sealed(aad=attr("data-aad") or "", iv=attr("data-iv") or "",
+                  ciphertext=attr("data-ct") or "", salt=attr("data-salt"),
+                  iterations=int(iterations) if iterations.isdigit() else None)
 
 
 def main_inner(page: str) -> str:
