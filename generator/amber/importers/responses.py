@@ -211,16 +211,19 @@ class _Reader:
         """A call to one of OpenAI's own tools: the call, and its results when the item has them."""
         name = BUILT_IN_CALLS[kind]
         call_id = label(item.get("id"), 100) or label(item.get("call_id"), 100)
-        shown = {k: v for k, v in item.items()
-                 if k in ("action", "queries", "code", "arguments", "server_label", "name")}
-        parts = [Part("tool_call", name=name, id=call_id,
-                      arguments=_arguments(shown) if shown else None)]
+        shown: dict[str, object] = {k: v for k, v in item.items()
+                                    if k in ("action", "queries", "code", "arguments",
+                                             "server_label", "name")}
+        action = shown.get("action")
+        if isinstance(action, dict) and "sources" in action:  # listed as links below
+            shown["action"] = {k: v for k, v in action.items() if k != "sources"}
+        self.add("assistant", [Part("tool_call", name=name, id=call_id,
+                                    arguments=_arguments(shown) if shown else None)])
         links = _source_links(item.get("action"))
-        if links:
-            parts.append(Part("text", text=links))
-        self.add("assistant", parts)
         results = item.get("results") or item.get("outputs") or item.get("output")
-        if results:
+        if links:
+            self.add("tool", [Part("text", text=links)])
+        elif results:
             self.add("tool", [Part("tool_result", text=_output_text(results), name=name,
                                    id=call_id)])
 
