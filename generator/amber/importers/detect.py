@@ -128,6 +128,8 @@ def describe(record: object) -> str:
 
 def expected(format_name: str | None = None) -> str:
     if format_name is not None:
-        return f"a {FORMAT_NAMES[format_name]} export holds {SHAPES[format_name]}"
+        name = FORMAT_NAMES[format_name]
+        article = "an" if name[0] in "AEIOU" else "a"
+        return f"{article} {name} export holds {SHAPES[format_name]}"
     listed = "; ".join(f"{FORMAT_NAMES[n]}: {SHAPES[n]}" for n in CONVERTERS)
     return f"expected one of these formats ({listed})"
