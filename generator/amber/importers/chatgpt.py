@@ -368,7 +368,7 @@ class _Thread:
             updates = request.get("updates")
             for update in updates if isinstance(updates, list) else []:
                 if isinstance(update, dict):
-                    text = _apply_update(text, update)
+                    text = apply_update(text, update)
             self.canvas = (name, kind, text)
         else:
             return []
@@ -495,7 +495,7 @@ def _prompt(content: dict[str, object]) -> str | None:
     return None
 
 
-def _apply_update(text: str, update: dict[str, object]) -> str:
+def apply_update(text: str, update: dict[str, object]) -> str:
     """One canvas update. ``.*`` replaces the document; another pattern is applied only
     when it is plain text: a hostile pattern must not get a regular-expression engine."""
     pattern = update.get("pattern")

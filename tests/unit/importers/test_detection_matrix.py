@@ -60,7 +60,7 @@ def written(paths: SitePaths) -> dict[str, bytes]:
 
 def test_every_format_has_fixtures_and_every_fixture_folder_is_a_format() -> None:
     folders = {p.name for p in format_folders()}
-    assert folders <= set(FORMATS), f"fixture folders named after no format: {folders - set(FORMATS)}"
+    assert folders <= set(FORMATS), f"folders named after no format: {folders - set(FORMATS)}"
     assert set(FORMATS) <= folders, f"formats without fixtures: {set(FORMATS) - folders}"
 
 

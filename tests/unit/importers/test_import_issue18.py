@@ -148,8 +148,8 @@ def test_canvas_documents_are_titled_code_and_updates_show_the_new_version() -> 
 def test_a_hostile_canvas_pattern_is_never_run_as_a_regular_expression() -> None:
     document = "a" * 5000
     update = {"pattern": "(a+)+$", "replacement": "x"}
-    assert chatgpt._apply_update(document, update) == document  # noqa: SLF001
-    assert chatgpt._apply_update("a.b a.b", {"pattern": r"a\.b", "replacement": "c",  # noqa: SLF001
+    assert chatgpt.apply_update(document, update) == document
+    assert chatgpt.apply_update("a.b a.b", {"pattern": r"a\.b", "replacement": "c",
                                              "multiple": True}) == "c c"
 
 
