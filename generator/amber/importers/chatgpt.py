@@ -478,9 +478,11 @@ def _model_only(tool_name: str | None, ctype: object, metadata: dict[str, object
     """Whether a tool message was written for the model only: the app never shows it."""
     if tool_name and tool_name.startswith(CANVAS_PREFIX):
         return True  # "Successfully created text document ..." confirmations
+    if tool_name in FILE_TOOLS:  # its quotes are attachments; its text is for the model
+        return ctype in ("text", "tether_browsing_display")
     if ctype != "text":
         return False
-    return tool_name in IMAGE_TOOLS or tool_name in FILE_TOOLS or "image_gen_title" in metadata
+    return tool_name in IMAGE_TOOLS or "image_gen_title" in metadata
 
 
 def _prompt(content: dict[str, object]) -> str | None:

@@ -84,7 +84,18 @@ def unwrap(record: object) -> tuple[dict[str, object] | None, dict[str, object] 
 
 
 def _is_request(value: dict[str, object]) -> bool:
-    return "messages" not in value and isinstance(value.get("input"), str | list)
+    """``input`` items, or an ``input`` string sent to a ``model``.
+
+    Instruction data sets (``{"instruction", "input", "output"}``) have an
+    ``input`` string too, but no model and an ``output`` string: not requests.
+    """
+    items = value.get("input")
+    if "messages" in value or isinstance(value.get("output"), str):
+        return False
+    if isinstance(items, str):
+        return isinstance(value.get("model"), str)
+    return isinstance(items, list) and bool(items) and all(
+        isinstance(i, dict) and ("role" in i or "type" in i) for i in items[:50])
 
 
 def _is_response(value: dict[str, object]) -> bool:
