@@ -85,8 +85,9 @@ def test_openai_evidence_wins_over_a_claude_model_name() -> None:
     assert detect.contradiction("openai", gateway) is None
 
 
+@pytest.mark.parametrize(("first", "second"), [("anthropic", "auto"), ("auto", "anthropic")])
 def test_a_log_imported_as_openai_is_updated_when_imported_as_anthropic(
-        paths: SitePaths) -> None:
+        paths: SitePaths, first: str, second: str) -> None:
     # What an import before the fix wrote: every line read as chat completions.
     writer = ConversationWriter(paths, paths.content / ".staging")
     for index, record in enumerate(jsonl(ANTHROPIC_LOG)):
@@ -99,7 +100,7 @@ def test_a_log_imported_as_openai_is_updated_when_imported_as_anthropic(
     lost = next(data for data in before.values() if b"Han river" in data)
     assert b"type: tool_call" not in lost  # the OpenAI reading dropped the tool_use block
 
-    summary = run_import(ANTHROPIC_LOG, paths)
+    summary = run_import(ANTHROPIC_LOG, paths, first)  # --format anthropic, or detected
     assert summary.format == "anthropic"
     assert summary.imported == [] and summary.notes == []
     assert len(summary.updated) == 3  # the plain one too: its header now says Anthropic
@@ -110,7 +111,7 @@ def test_a_log_imported_as_openai_is_updated_when_imported_as_anthropic(
     header = read_header(han)
     assert header is not None and header.format == "anthropic"
 
-    again = run_import(ANTHROPIC_LOG, paths, "anthropic")
+    again = run_import(ANTHROPIC_LOG, paths, second)
     assert (again.imported, again.updated, again.unchanged) == ([], [], 3)
     assert yaml_files(paths) == after
     load_content(paths)
