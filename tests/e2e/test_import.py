@@ -133,6 +133,10 @@ def test_a_file_edited_after_import_is_kept(site: Path, tmp_path: Path) -> None:
     ("openai/finetune.jsonl", "OpenAI chat-completions", 4),
     ("anthropic/request.json", "Anthropic Messages", 1),
     ("anthropic/response.json", "Anthropic Messages", 1),
+    ("anthropic/requests-log.jsonl", "Anthropic Messages", 3),
+    ("responses/exchanges.json", "OpenAI Responses", 2),
+    ("responses/requests.jsonl", "OpenAI Responses", 2),
+    ("responses/response.json", "OpenAI Responses", 1),
     ("sharegpt/sharegpt.json", "ShareGPT", 2),
 ])
 def test_every_format_imports_and_passes_check(site: Path, fixture: str, format_name: str,
@@ -154,6 +158,36 @@ def test_forcing_the_format(site: Path) -> None:
     assert "Traceback" not in line
     bad = run_amber("import", fixture, "--format", "gemini", cwd=site)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_chatgpt_app_tools_publish_what_the_app_showed(site: Path) -> None:
+    """Issue 18: canvas, image generation, file and web search, a Korean title."""
+    result = ok(run_amber("import", CHATGPT / "app-tools.json", cwd=site))
+    canvas, korean = result.stdout.split()
+    assert canvas.startswith("fizzbuzz-in-a-canvas-")
+    assert korean.startswith("seoul-yeohaeng-gyehoeg-")
+    ids = dict(zip((canvas, korean), share(site, canvas, korean), strict=True))
+    pages = text_files(build(site))
+    canvas_page = pages[f"share/{ids[canvas]}/index.html"]
+    assert canvas_page.count(">fizzbuzz<") == 2 and canvas_page.count(">Trip notes<") == 2
+    assert "textdoc_id" not in canvas_page and "canmore" not in canvas_page
+    page = pages[f"share/{ids[korean]}/index.html"]
+    assert "<h1>서울 여행 계획</h1>" in page or ">서울 여행 계획<" in page
+    assert ('<li><a href="https://weather.example.org/seoul" rel="nofollow noopener noreferrer">'
+            'Seoul forecast</a></li>') in page
+    for hidden in ("GPT-4o returned", "Please remember to search", "PRIVATE-",
+                   "t2uay3k", "third.party@example.com"):
+        assert hidden not in page, hidden
+    assert '<details class="part part-attachment"><summary>Attachment: ' in page
+    assert "Fox in snowy forest" in page
+
+
+def test_a_forced_format_that_would_drop_content_is_refused(site: Path) -> None:
+    export = FIXTURES / "anthropic" / "requests-log.jsonl"
+    before = tree_bytes(site)
+    assert_user_error(run_amber("import", export, "--format", "openai", cwd=site),
+                      "requests-log.jsonl", "tool_use blocks", "--format anthropic")
+    assert tree_bytes(site) == before
 
 
 @pytest.mark.parametrize(("make", "needles"), [

@@ -30,7 +30,9 @@ Import conversations from a chat export into content/conversations/.
 FILE is a ChatGPT or Claude.ai data export (the .zip as downloaded, or its
 conversations.json), OpenAI chat-completions messages (a JSON object, a list,
 or JSONL as fine-tuning files are), Anthropic Messages API requests or
-responses, or ShareGPT JSON. The format is detected unless --format names it.
+responses, OpenAI Responses API requests, responses or exchanges, or ShareGPT
+JSON. The format is detected unless --format names it; a --format that does
+not fit the file, or would drop content only another format has, is refused.
 
 Each conversation becomes content/conversations/<title>-<key>.yaml. Importing
 the same export again changes nothing; a conversation that grew is updated in

@@ -1,13 +1,14 @@
 """``amber import``: turn chat exports into native conversation files.
 
 One module per export format (``chatgpt``, ``claude``, ``openai``,
-``anthropic``, ``sharegpt``), each turning one record of its format into an
+``anthropic``, ``responses``, ``sharegpt``), each turning one record of its format into an
 ``Imported`` conversation (``record``) of native messages and parts. Around
 them, in the order an import runs:
 
 - ``source`` opens a zip or a file and finds images in it;
 - ``records`` streams the records of each JSON or JSONL file;
-- ``detect`` tells the format; ``reading`` converts every record, in a second
+- ``detect`` tells the format (``evidence`` weighs what tells OpenAI and
+  Anthropic requests apart); ``reading`` converts every record, in a second
   process for large exports;
 - ``assets`` copies images, named by their digest;
 - ``writer`` names each conversation (``identity``), writes it as YAML

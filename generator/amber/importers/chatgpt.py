@@ -14,13 +14,27 @@ What each message becomes:
   ``code`` to another tool (``web``, ``dalle.text2im``): a tool call;
 - ``execution_output`` and other tool messages: tool results;
 - ``thoughts``: a reasoning part, titled by the ``reasoning_recap`` after it;
-- ``tether_quote``: a quotation with a link to its page;
+- ``tether_quote``: a quotation with a link to its page; a quote of an
+  uploaded file (file search) a collapsed attachment with a short excerpt,
+  once per file, not the pasted document;
+- web search results (``search_result_groups``, the browser's cited pages): a
+  compact list of links;
+- canvas (``canmore.create_textdoc`` / ``update_textdoc``): the document as
+  a code part titled with its name (Markdown for text documents), each update
+  as the document's new version;
+- image generation: the image, titled by ``image_gen_title``, with its prompt
+  as alternative text;
 - ``system_error``: a tool result marked as an error.
+
+Tools the export names internally (``t2uay3k.sj1i4kz``, ``myfiles_browser``)
+get readable labels (``TOOL_LABELS``).
 
 Dropped, because the user never saw them: system messages, custom
 instructions and memory (``user_editable_context``, ``model_editable_context``,
 messages to or from the ``bio`` memory tool), messages marked
-``is_visually_hidden_from_conversation``, and empty placeholders.
+``is_visually_hidden_from_conversation``, empty placeholders, and text only
+the model read: the image generator's "returned 1 images. From now on, do not
+say or show ANYTHING" orders, file search's reminders, canvas confirmations.
 """
 
 from __future__ import annotations
@@ -54,6 +68,31 @@ FORMAT = "chatgpt"
 HIDDEN_CONTENT = frozenset({"user_editable_context", "model_editable_context"})
 MEMORY_TOOLS = frozenset({"bio"})
 CODE_RUNNERS = frozenset({"python", "jupyter"})
+IMAGE_TOOLS = frozenset({"dalle.text2im", "t2uay3k.sj1i4kz", "image_gen.text2im"})
+"""Image generators: their images are shown, their text results are orders to the model."""
+FILE_TOOLS = frozenset({"file_search", "myfiles_browser", "file_search.msearch",
+                        "file_search.mclick"})
+"""Search over uploaded files: quotes become attachments; their text results are reminders
+to the model ("Please remember to search the user's documents...")."""
+WEB_TOOLS = frozenset({"web", "web.run", "web.search", "browser", "web.open_url"})
+CANVAS_PREFIX = "canmore."
+TOOL_LABELS = {
+    "dalle.text2im": "image generation",
+    "t2uay3k.sj1i4kz": "image generation",
+    "image_gen.text2im": "image generation",
+    "file_search": "file search",
+    "myfiles_browser": "file search",
+    "file_search.msearch": "file search",
+    "file_search.mclick": "file search",
+    "web.run": "web search",
+    "web.search": "web search",
+}
+"""Readable labels for tools the export names by internal names."""
+CANVAS_LANGUAGES = {"document": "markdown", "react": "jsx", "other": None}
+EXCERPT_LINES = 6
+EXCERPT_CHARS = 400
+"""An uploaded document quoted by file search shows this much, collapsed."""
+SEARCH_LINKS = 20
 
 _CITE_MARKERS = re.compile(" ?\ue200[^\ue200\ue201]{0,200}\ue201|[\ue200-\ue206]")
 """Private-use markers around citations; the UI turns them into chips or hides them."""
@@ -193,6 +232,12 @@ class _Thread:
         self.notes = notes
         self.pending_calls: dict[str, str] = {}
         """Tool name -> id of its last call, so the result can point back to it."""
+        self.image_prompt: str | None = None
+        """The prompt of the last image generation call: the image's alternative text."""
+        self.canvas: tuple[str, str, str] | None = None
+        """The open canvas document: (name, type, content), so an update can apply."""
+        self.quoted_files: set[str] = set()
+        """Uploaded documents already shown: each is shown once."""
 
     def message(self, raw: dict[str, object], conv_model: str | None) -> Message | None:
         author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
@@ -217,7 +262,11 @@ class _Thread:
             self.notes.add(f"a message from {single_line(role, 40) or 'no one'!r} was skipped")
             return None
         msg_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
+        if role == "tool" and _model_only(tool_name, ctype, metadata):
+            return None
         parts = self.parts(role, ctype, content, metadata, recipient, tool_name, msg_id)
+        if role == "tool" and parts and all(p.type == "image" for p in parts):
+            role = "assistant"  # a generated picture: the app shows it as the answer
         created = time_from_epoch(raw.get("create_time"))
         model = model_name(metadata.get("model_slug")) if role == "assistant" else None
         return message(role, parts, created, model)
@@ -226,7 +275,17 @@ class _Thread:
               metadata: dict[str, object], recipient: str, tool_name: str | None,
               msg_id: str) -> list[Part]:
         if role == "assistant" and recipient != "all" and ctype in ("code", "text"):
+            if recipient.startswith(CANVAS_PREFIX):
+                return self.canvas_call(recipient, content)
+            if recipient in IMAGE_TOOLS:
+                self.image_prompt = _prompt(content)
+                return []  # the app shows the picture, not the call
             return [self.tool_call(recipient, content, msg_id)]
+        if role == "tool" and tool_name in WEB_TOOLS:
+            links = search_links(metadata)
+            if links:
+                self.pending_calls.pop(tool_name, None)
+                return [Part("text", text=links)]
         if ctype == "text":
             text = _joined_strings(content.get("parts"))
             text = cite(text, metadata)
@@ -234,6 +293,8 @@ class _Thread:
                 return [self.tool_result(tool_name, text)] if text.strip() else []
             return [Part("text", text=text)]
         if ctype == "multimodal_text":
+            if role == "tool" and (tool_name in IMAGE_TOOLS or "image_gen_title" in metadata):
+                return self.generated_images(content.get("parts"), metadata)
             return self.multimodal(content.get("parts"), metadata)
         if ctype == "code":
             code = clean_text(content.get("text"))
@@ -251,6 +312,8 @@ class _Thread:
             recap = single_line(content.get("content"), 80)
             return [Part("reasoning", text="", title=recap)] if recap else []
         if ctype == "tether_quote":
+            if tool_name in FILE_TOOLS or not markup.safe_url(content.get("url")):
+                return self.quoted_file(content)
             return self.quote(content)
         if ctype == "tether_browsing_display":
             result = clean_text(content.get("result")) or clean_text(content.get("summary"))
@@ -268,7 +331,7 @@ class _Thread:
 
     def tool_call(self, recipient: str, content: dict[str, object], msg_id: str) -> Part:
         text = clean_text(content.get("text")) or _joined_strings(content.get("parts"))
-        name = label(recipient, 60) or "tool"
+        name = TOOL_LABELS.get(recipient) or label(recipient, 60) or "tool"
         call_id = "call_" + hashlib.sha256(msg_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.pending_calls[name] = call_id
         arguments = json.dumps({"code": text}, ensure_ascii=False) if name in CODE_RUNNERS \
@@ -276,8 +339,65 @@ class _Thread:
         return Part("tool_call", name=name, id=call_id, arguments=arguments)
 
     def tool_result(self, name: str | None, text: str) -> Part:
+        name = TOOL_LABELS.get(name, name) if name else None
         call_id = self.pending_calls.pop(name, None) if name else None
         return Part("tool_result", text=text, name=name, id=call_id)
+
+    def canvas_call(self, recipient: str, content: dict[str, object]) -> list[Part]:
+        """A canvas document as it stands after this call: created, or updated.
+
+        The call's text is JSON: ``{name, type, content}`` to create;
+        ``{updates: [{pattern, multiple, replacement}]}`` to change the open
+        document (``.*`` replaces it whole). Comments on a document, and an
+        update to a document this export never showed, have nothing to show.
+        """
+        try:
+            request = json.loads(clean_text(content.get("text"))
+                                 or _joined_strings(content.get("parts")))
+        except (ValueError, RecursionError):
+            request = None
+        if not isinstance(request, dict):
+            return [self.tool_call(recipient, content, "")]
+        action = recipient[len(CANVAS_PREFIX):]
+        if action == "create_textdoc":
+            name = single_line(request.get("name"), 200) or "Canvas"
+            kind = single_line(request.get("type"), 40) or "document"
+            self.canvas = (name, kind, clean_text(request.get("content")))
+        elif action == "update_textdoc" and self.canvas is not None:
+            name, kind, text = self.canvas
+            updates = request.get("updates")
+            for update in updates if isinstance(updates, list) else []:
+                if isinstance(update, dict):
+                    text = apply_update(text, update)
+            self.canvas = (name, kind, text)
+        else:
+            return []
+        name, kind, text = self.canvas
+        if not text.strip():
+            return []
+        language = CANVAS_LANGUAGES.get(kind.removeprefix("code/"), kind.removeprefix("code/"))
+        return [Part("code", code=text, language=label(language, 40), title=name)]
+
+    def generated_images(self, raw_parts: object, metadata: dict[str, object]) -> list[Part]:
+        """The pictures an image generator made, titled as the app titles them."""
+        title = single_line(metadata.get("image_gen_title"), 200) or None
+        parts = []
+        for part in self.multimodal(raw_parts, metadata):
+            if part.type == "image":
+                part = Part("image", src=part.src, name=title or part.name,
+                            alt=part.alt or self.image_prompt or title)
+            parts.append(part)
+        self.image_prompt = None
+        return parts
+
+    def quoted_file(self, content: dict[str, object]) -> list[Part]:
+        """An uploaded document quoted by file search: once, collapsed, a short excerpt."""
+        name = single_line(content.get("title") or content.get("domain"), 200) or "document"
+        if name in self.quoted_files:
+            return []
+        self.quoted_files.add(name)
+        return [Part("attachment", name=name, text=excerpt(clean_text(content.get("text")))
+                     or None)]
 
     def multimodal(self, raw_parts: object, metadata: dict[str, object]) -> list[Part]:
         if not isinstance(raw_parts, list):
@@ -352,6 +472,78 @@ class _Thread:
         if source:
             body = f"{body}\n\n— {source}" if body else source
         return [Part("text", text=body)]
+
+
+def _model_only(tool_name: str | None, ctype: object, metadata: dict[str, object]) -> bool:
+    """Whether a tool message was written for the model only: the app never shows it."""
+    if tool_name and tool_name.startswith(CANVAS_PREFIX):
+        return True  # "Successfully created text document ..." confirmations
+    if tool_name in FILE_TOOLS:  # its quotes are attachments; its text is for the model
+        return ctype in ("text", "tether_browsing_display")
+    if ctype != "text":
+        return False
+    return tool_name in IMAGE_TOOLS or "image_gen_title" in metadata
+
+
+def _prompt(content: dict[str, object]) -> str | None:
+    """The prompt of an image generation call (its text is JSON with a ``prompt``)."""
+    text = clean_text(content.get("text")) or _joined_strings(content.get("parts"))
+    try:
+        request = json.loads(text)
+    except (ValueError, RecursionError):
+        return single_line(text, 300) or None
+    if isinstance(request, dict):
+        return single_line(request.get("prompt"), 300) or None
+    return None
+
+
+def apply_update(text: str, update: dict[str, object]) -> str:
+    """One canvas update. ``.*`` replaces the document; another pattern is applied only
+    when it is plain text: a hostile pattern must not get a regular-expression engine."""
+    pattern = update.get("pattern")
+    replacement = clean_text(update.get("replacement"))
+    if not isinstance(pattern, str):
+        return text
+    if pattern in (".*", "^.*$", "(?s).*", "[\\s\\S]*"):
+        return replacement
+    literal = re.sub(r"\\(.)", r"\1", pattern)
+    if re.search(r"[.*+?^$()\[\]{}|]", re.sub(r"\\.", "", pattern)) or literal not in text:
+        return text
+    return text.replace(literal, replacement, -1 if update.get("multiple") else 1)
+
+
+def excerpt(text: str) -> str:
+    """The first few lines of a document, marked as cut when there is more."""
+    text = text.strip()
+    lines = text.splitlines()
+    cut = "\n".join(lines[:EXCERPT_LINES])
+    if len(cut) > EXCERPT_CHARS:
+        cut = cut[:EXCERPT_CHARS].rsplit(" ", 1)[0]
+    return cut + ("\n…" if len(cut) < len(text) else "")
+
+
+def search_links(metadata: dict[str, object]) -> str:
+    """Web search results as a Markdown list of links, from a tool message's metadata."""
+    found: list[tuple[object, object]] = []
+    groups = metadata.get("search_result_groups")
+    for group in groups if isinstance(groups, list) else []:
+        entries = group.get("entries") if isinstance(group, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict):
+                found.append((entry.get("title"), entry.get("url")))
+    cited = metadata.get("_cite_metadata")
+    listed = cited.get("metadata_list") if isinstance(cited, dict) else None
+    for entry in listed if isinstance(listed, list) else []:
+        if isinstance(entry, dict):
+            found.append((entry.get("title"), entry.get("url")))
+    lines: list[str] = []
+    seen: set[str] = set()
+    for title, url in found:
+        safe = markup.safe_url(url)
+        if safe and safe not in seen and len(lines) < SEARCH_LINKS:
+            seen.add(safe)
+            lines.append("- " + markup.link(title, url))
+    return "\n".join(lines)
 
 
 def _joined_strings(parts: object) -> str:

@@ -15,6 +15,8 @@ import json
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 KEY_LENGTH = 8
 """Hex digits of the key in a slug: 32 bits, plenty for one person's conversations."""
 LONG_KEY_LENGTH = 16
@@ -29,13 +31,49 @@ def source_key(format_name: str, source_id: str) -> str:
     return hashlib.sha256(f"{format_name}\0{source_id}".encode()).hexdigest()
 
 
+KINDRED_FORMATS: dict[str, tuple[str, ...]] = {
+    "openai": ("openai", "anthropic"),
+    "anthropic": ("anthropic", "openai"),
+}
+"""Formats whose readers take the same records (API requests): a conversation
+imported as one is the same conversation when imported again as the other, so
+a re-import after a wrong guess updates its file instead of adding a twin."""
+
+
+def identity_keys(format_name: str, source_id: str) -> list[str]:
+    """The keys a conversation may have been filed under: its own first, then its kin's."""
+    kin = KINDRED_FORMATS.get(format_name, (format_name,))
+    return [source_key(name, source_id) for name in kin]
+
+
 def title_slug(title: str) -> str:
-    """Lowercase ASCII words of the title joined by '-', or ``conversation``."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    """Lowercase ASCII words of the title joined by '-', or ``conversation``.
+
+    Accents are dropped (``Interpretación`` -> ``interpretacion``); letters of
+    other scripts are transliterated (``한국어 요약`` -> ``hangugeo-yoyag``,
+    ``Привет`` -> ``privet``); symbols and emoji are left out. Slugs stay
+    ASCII because they are file names and URLs: an ASCII name is the same on
+    every file system (macOS stores names decomposed, Windows refuses some
+    characters, a path has a byte limit that three-byte Hangul reaches three
+    times sooner) and needs no percent-encoding on GitHub Pages.
+    """
+    ascii_title = "".join(_ascii(ch) for ch in unicodedata.normalize("NFC", title))
     slug = _NOT_SLUG.sub("-", ascii_title.lower()).strip("-")
     if len(slug) > SLUG_TITLE_MAX:
         slug = slug[:SLUG_TITLE_MAX].rsplit("-", 1)[0] or slug[:SLUG_TITLE_MAX]
     return slug.strip("-") or "conversation"
+
+
+def _ascii(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    if plain:  # a Latin letter with accents, a full-width form
+        return plain
+    category = unicodedata.category(ch)
+    if category[0] in "LN":  # a letter or digit of another script: spell it in Latin
+        return anyascii(ch)
+    return " " if category[0] in "PZ" else ""  # punctuation and spaces part words
 
 
 def slug_for(title: str, key: str, length: int = KEY_LENGTH) -> str:

@@ -24,8 +24,8 @@ from amber.importers.record import FORMAT_NAMES, Imported, Skipped
 from amber.importers.records import iter_records
 from amber.importers.source import ExportSource, ImportInputError, open_export
 
-DETECTION_WINDOW = 20
-"""Records read, at most, before giving up on recognising the format."""
+DETECTION_WINDOW = 50
+"""Records weighed, at most, to tell the format (API request logs need several)."""
 CONVERSION_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
 """What a converter may raise on a record of a shape no export should have."""
 QUEUE_SIZE = 64
@@ -137,30 +137,38 @@ def _detected(source: ExportSource, forced: str | None,
     """The records, once the format is known: forced, or told by the first records.
 
     When detecting, a ``_Format`` record announces the format before the first
-    real record.
+    real record. The first ``DETECTION_WINDOW`` records are weighed together
+    (held in memory meanwhile), unless one has a shape only one format has.
     """
     records = _records(source, on_read)
+    window: list[tuple[str, object]] = []
     if forced is not None:
         for where, record in records:
-            if not formats.accepts(forced, record):
+            if not window and not formats.accepts(forced, record):
                 raise ImportInputError(
                     f"{source.path}: {where} is not in the {FORMAT_NAMES[forced]} format "
                     f"({formats.describe(record)}); {formats.expected(forced)}. "
                     "Leave out --format to detect the format")
-            yield where, record
-            break
+            why = formats.contradiction(forced, record)
+            if why is not None:
+                raise ImportInputError(
+                    f"{source.path}: {where} is not in the {FORMAT_NAMES[forced]} format: "
+                    f"{why}. Leave out --format to detect the format")
+            window.append((where, record))
+            if len(window) >= DETECTION_WINDOW:
+                break
+        yield from window
         yield from records
         return
-    window: list[tuple[str, object]] = []
-    found = None
+    tally = formats.Tally()
     for where, record in records:
         window.append((where, record))
-        found = formats.detect(record)
-        if found is not None or len(window) >= DETECTION_WINDOW:
+        if tally.add(record) or len(window) >= DETECTION_WINDOW:
             break
     if not window:
         yield "", _Format(source.format_hint)
         return
+    found = tally.winner()
     if found is None:
         raise ImportInputError(f"{source.path}: not an export amber can read: "
                                f"{window[0][0]} is {formats.describe(window[0][1])}; "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from amber.content.model import Message, Part
 
-FORMATS = ("chatgpt", "claude", "openai", "anthropic", "sharegpt")
+FORMATS = ("chatgpt", "claude", "openai", "anthropic", "responses", "sharegpt")
 """Every export format, in the order ``--format`` lists them."""
 
 FORMAT_NAMES = {
@@ -22,6 +22,7 @@ FORMAT_NAMES = {
     "claude": "Claude.ai",
     "openai": "OpenAI chat-completions",
     "anthropic": "Anthropic Messages",
+    "responses": "OpenAI Responses",
     "sharegpt": "ShareGPT",
 }
 

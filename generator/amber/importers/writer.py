@@ -35,7 +35,9 @@ from amber.content.ids import SLUG_RE
 from amber.content.load import CONVERSATION_SUFFIXES, SitePaths
 from amber.importers.identity import (
     KEY_LENGTH,
+    KINDRED_FORMATS,
     LONG_KEY_LENGTH,
+    identity_keys,
     key_in_slug,
     slug_for,
     source_key,
@@ -145,9 +147,14 @@ class ConversationWriter:
     def add(self, conv: Imported) -> Outcome:
         key = source_key(conv.format, conv.source_id)
         self._keys.add(key)
+        existing = None
+        for candidate in identity_keys(conv.format, conv.source_id):
+            existing = self._find(conv.format, candidate)
+            if existing is not None:
+                key = candidate  # the file keeps the identity it was filed under
+                break
         body = conversation_yaml(document(conv)).encode()
         data = header(conv, key, body).encode() + body
-        existing = self._find(conv.format, key)
         if existing is not None:
             path, old, found = existing
             slug = path.stem
@@ -174,7 +181,8 @@ class ConversationWriter:
             except OSError:
                 continue
             found = read_header(data)
-            if found is not None and found.format == format_name \
+            kin = KINDRED_FORMATS.get(format_name, (format_name,))
+            if found is not None and found.format in kin \
                     and found.key == key[:LONG_KEY_LENGTH]:
                 return path, data, found
         return None

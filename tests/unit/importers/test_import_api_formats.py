@@ -124,6 +124,17 @@ def test_anthropic_response_alone() -> None:
     ({"conversations": [{"from": "human", "value": "x"}]}, "sharegpt"),
     ({"conversations": "nope"}, None),
     ([1, 2], None),
+    ({"model": "gpt-4.1", "input": "hi"}, "responses"),
+    ({"input": [{"role": "user", "content": "hi"}]}, "responses"),
+    ({"object": "response", "output": []}, "responses"),
+    ({"request": {"input": [{"type": "message", "role": "user", "content": "x"}]},
+      "response": {"object": "response", "output": []}}, "responses"),
+    ({"custom_id": "a", "body": {"model": "gpt-5", "input": "hi"}}, "responses"),
+    ({"instruction": "Translate", "input": "hola", "output": "hello"}, None),  # a data set
+    ({"input": []}, None),
+    ({"model": "claude-sonnet-4-5", "max_tokens": 10,
+      "messages": [{"role": "user", "content": "hi"}]}, "anthropic"),
+    ({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}, "openai"),
 ])
 def test_detection(record: object, expected: str | None) -> None:
     assert detect.detect(record) == expected

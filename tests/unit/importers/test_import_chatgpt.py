@@ -113,7 +113,9 @@ def test_images_attachments_and_generated_pictures() -> None:
     assert (lost.type, lost.src, lost.name) == ("image", None, "lost.jpg")
     assert text.text == "What is in this photo? See also the report."
     assert (report.type, report.name) == ("attachment", "report.pdf")
-    (picture,) = conv.messages[4].parts
+    # The generator's call is not shown; its picture is the answer, as the app shows it.
+    assert [m.role for m in conv.messages] == ["user", "assistant", "user", "assistant"]
+    (picture,) = conv.messages[3].parts
     assert (picture.type, picture.src, picture.alt) == ("image", None, "A watercolour cat")
     assert ("file-service://file-Img123abcXYZ", "photo.png") in images.asked
 

@@ -106,7 +106,11 @@ def test_titles_and_slugs() -> None:
     assert title_from_text("```py\nx\n```") == "x"
     assert title_from_text("## **Why** is `x` < y?") == "Why is x < y?"
     assert title_slug("Interpretación: ¡pintura! 🎨") == "interpretacion-pintura"
-    assert title_slug("日本語") == "conversation"
+    assert title_slug("한국어 대화 요약") == "hangugeo-daehwa-yoyag"  # issue 18: not a bare key
+    assert title_slug("Привет, мир") == "privet-mir"
+    assert title_slug("你好，世界") == "nihao-shijie"
+    assert title_slug("ひらがな") == "hiragana"  # kana keep their voicing marks (NFC first)
+    assert title_slug("🎨 ✨") == "conversation"
     key = source_key("chatgpt", "abc")
     slug = slug_for("Hello World", key)
     assert slug == f"hello-world-{key[:8]}" and key_in_slug(slug) == key[:8]
