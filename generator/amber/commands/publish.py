@@ -43,7 +43,7 @@ def cmd_publish(args: argparse.Namespace, root: Path) -> int:
     from amber.content.load import SitePaths
     from amber.lock import site_lock
     from amber.progress import wants_progress
-    from amber.publish.orphan import SiteRepository
+    from amber.publish.orphan import ScratchRepository
     from amber.publish.remote import check_branch, parse_remote
     from amber.publish.site_tree import site_files
 
@@ -51,7 +51,7 @@ def cmd_publish(args: argparse.Namespace, root: Path) -> int:
     branch = check_branch(args.branch)
     at = moment(args)
     output = args.output if args.output is not None else SitePaths(root).output
-    with SiteRepository(remote) as repository:
+    with ScratchRepository(remote) as repository:
         with site_lock(root):  # no build swaps output/ while its files are read
             files = site_files(output)
             commit = repository.commit(files, branch, at)

@@ -61,10 +61,10 @@ class Published:
     """False when the branch held this very commit already."""
 
 
-class SiteRepository:
+class ScratchRepository:
     """A temporary bare repository outside the site: commit the files, push, then gone.
 
-    ``with SiteRepository(remote) as repo: repo.commit(...); repo.push(...)``. The
+    ``with ScratchRepository(remote) as repo: repo.commit(...); repo.push(...)``. The
     commit is written first (the caller holds the site's lock while files are read),
     the push after, so a slow network never holds up a build.
     """
@@ -74,7 +74,7 @@ class SiteRepository:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._run: _Runner | None = None
 
-    def __enter__(self) -> SiteRepository:
+    def __enter__(self) -> ScratchRepository:
         git = shutil.which("git")
         if git is None:
             raise RefusedError("publishing needs git, and git is not on PATH")
@@ -94,7 +94,7 @@ class SiteRepository:
     @property
     def run(self) -> _Runner:
         if self._run is None:
-            raise RuntimeError("SiteRepository used outside its with block")
+            raise RuntimeError("ScratchRepository used outside its with block")
         return self._run
 
     def commit(self, files: Sequence[SiteFile], branch: str, moment: datetime) -> str:
