@@ -372,3 +372,42 @@ def test_the_publish_step_stops_without_the_secret(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "::error::Set the secret AMBER_DEPLOY_KEY" in result.stdout
     assert not branch_commits_exist(bare)
+
+
+# --- `amber init --publish-to` ---------------------------------------------------------
+
+
+def test_init_publish_to_writes_the_private_route_and_prints_the_setup(tmp_path: Path) -> None:
+    result = ok(run_amber("init", "site", "--publish-to", "octo/chats",
+                          "--requirement", "amber==0.1.0", cwd=tmp_path))
+    site = tmp_path / "site"
+    workflows = site / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.iterdir()) == ["publish.yml", "review.yml"]
+    site_yaml = yaml.safe_load((site / "content" / "site.yaml").read_text())
+    assert site_yaml["base_url"] == "https://octo.github.io/chats/"
+    setup = result.stderr
+    for needle in ("https://octo.github.io/chats/", "Create the public repository octo/chats",
+                   "Deploy keys", "Allow write access", "AMBER_DEPLOY_KEY", "PRIVATE",
+                   "branch gh-pages, / (root)"):
+        assert needle in setup, needle
+    beside = Path(sys.executable).parent / "actionlint"
+    lint = subprocess.run([str(beside) if beside.is_file() else "actionlint", "-no-color",
+                           *map(str, workflows.iterdir())],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_init_publish_to_keeps_a_base_url_given(tmp_path: Path) -> None:
+    ok(run_amber("init", "site", "--publish-to", "octo/chats", "--base-url",
+                 "https://chats.example.com/", "--requirement", "amber==0.1.0", cwd=tmp_path))
+    site_yaml = yaml.safe_load((tmp_path / "site" / "content" / "site.yaml").read_text())
+    assert site_yaml["base_url"] == "https://chats.example.com/"
+
+
+@pytest.mark.parametrize("value", ["octo", "octo/chats/x", "oc to/chats", "octo/chats.git",
+                                   "octo/$(id)", "-octo/chats"])
+def test_init_publish_to_refuses_a_bad_name_before_writing(value: str, tmp_path: Path) -> None:
+    result = run_amber("init", "site", f"--publish-to={value}", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "--publish-to: expected OWNER/REPO" in result.stderr
+    assert not (tmp_path / "site").exists()
