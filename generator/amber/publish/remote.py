@@ -1,10 +1,10 @@
 """Where ``amber publish`` pushes: a git URL or the path of a repository.
 
-The remote reaches git as one argument after ``--``-free options, so a value that
-looks like an option is refused, and a path is made absolute (git runs in a
-temporary folder). URLs may carry credentials (``https://TOKEN@host/...``): every
-message shows ``shown``, never the value itself, and ``scrub`` takes them out of
-whatever git says.
+The remote is one argument of ``git push``: a value beginning with ``-`` would be
+read as an option (``--receive-pack=...`` runs a command), so it is refused, and a
+path is made absolute (git runs in a temporary folder). URLs may carry
+credentials (``https://TOKEN@host/...``): every message shows ``shown``, never the
+value itself, and ``scrub`` takes them out of whatever git says.
 """
 
 from __future__ import annotations

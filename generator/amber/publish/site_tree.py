@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amber.build.swap import BUILD_MARKER
-from amber.errors import RefusedError
+from amber.errors import RefusedError, display_path
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class SiteFile:
 
 def site_files(output: Path) -> list[SiteFile]:
     """Every file of the built site in ``output``, sorted by path; refuse anything else."""
-    shown = output.as_posix()
+    shown = display_path(output)
     if not output.exists():
         raise RefusedError(f"{shown} does not exist: run `amber build` first")
     if output.is_symlink() or not output.is_dir():
