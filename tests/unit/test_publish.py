@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def commit_of(tmp_path: Path, files: dict[str, bytes], moment: datetime = MOMENT
     out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
     built(out, files)
     remote = parse_remote(str(tmp_path / "unused.git"), tmp_path)
-    with ScratchRepository(remote) as repo:
+    with ScratchRepository(remote, out) as repo:
         commit = repo.commit(site_files(out), branch, moment)
 
         def git(*args: str) -> bytes:
@@ -212,3 +213,15 @@ def test_publish_targets(text: str, ssh: str, pages: str) -> None:
 def test_publish_targets_refused(text: str) -> None:
     with pytest.raises(UsageError, match="--publish-to: expected OWNER/REPO"):
         parse_publish_target(text)
+
+
+def test_the_temporary_repository_is_never_inside_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = built(tmp_path / "out", {"index.html": b"x"})
+    monkeypatch.setattr(tempfile, "tempdir", str(out / "tmp"))
+    (out / "tmp").mkdir()
+    with pytest.raises(RefusedError, match="TMPDIR"), ScratchRepository(
+            parse_remote("r.git", tmp_path), out):
+        pass
+    assert [p.name for p in (out / "tmp").iterdir()] == []

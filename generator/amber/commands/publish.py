@@ -51,7 +51,7 @@ def cmd_publish(args: argparse.Namespace, root: Path) -> int:
     branch = check_branch(args.branch)
     at = moment(args)
     output = args.output if args.output is not None else SitePaths(root).output
-    with ScratchRepository(remote) as repository:
+    with ScratchRepository(remote, output) as repository:
         with site_lock(root):  # no build swaps output/ while its files are read
             files = site_files(output)
             commit = repository.commit(files, branch, at)

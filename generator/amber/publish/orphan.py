@@ -64,13 +64,15 @@ class Published:
 class ScratchRepository:
     """A temporary bare repository outside the site: commit the files, push, then gone.
 
-    ``with ScratchRepository(remote) as repo: repo.commit(...); repo.push(...)``. The
+    ``with ScratchRepository(remote, output) as repo: repo.commit(...); repo.push(...)``. The
     commit is written first (the caller holds the site's lock while files are read),
     the push after, so a slow network never holds up a build.
     """
 
-    def __init__(self, remote: Remote) -> None:
+    def __init__(self, remote: Remote, site: Path) -> None:
         self.remote = remote
+        self.site = site
+        """The folder published: the temporary repository must not be inside it."""
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._run: _Runner | None = None
 
@@ -79,6 +81,9 @@ class ScratchRepository:
         if git is None:
             raise RefusedError("publishing needs git, and git is not on PATH")
         env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
+        if Path(tempfile.gettempdir()).resolve().is_relative_to(self.site.resolve()):
+            raise RefusedError(f"the temporary folder {tempfile.gettempdir()} is inside "
+                               f"{self.site}, which is published: set TMPDIR elsewhere")
         self._scratch = tempfile.TemporaryDirectory(prefix="amber-publish-")
         repo = Path(self._scratch.name) / "site.git"
         self._run = _Runner(git, repo, env, self.remote)
