@@ -74,7 +74,7 @@ class ScratchRepository:
         self.site = site
         """The folder published: the temporary repository must not be inside it."""
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        self._run: _Runner | None = None
+        self._run: GitRunner | None = None
 
     def __enter__(self) -> ScratchRepository:
         git = shutil.which("git")
@@ -86,9 +86,13 @@ class ScratchRepository:
                                f"{self.site}, which is published: set TMPDIR elsewhere")
         self._scratch = tempfile.TemporaryDirectory(prefix="amber-publish-")
         repo = Path(self._scratch.name) / "site.git"
-        self._run = _Runner(git, repo, env, self.remote)
-        self._run("init", "--quiet", "--bare", "--template=", "--object-format=sha1",
-                  str(repo), what="make a temporary repository", in_repo=False)
+        self._run = GitRunner(git, repo, env, self.remote)
+        try:
+            self._run("init", "--quiet", "--bare", "--template=", "--object-format=sha1",
+                      str(repo), what="make a temporary repository", in_repo=False)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -97,7 +101,7 @@ class ScratchRepository:
             self._scratch = None
 
     @property
-    def run(self) -> _Runner:
+    def run(self) -> GitRunner:
         if self._run is None:
             raise RuntimeError("ScratchRepository used outside its with block")
         return self._run
@@ -114,7 +118,7 @@ class ScratchRepository:
         return Published(commit, files, changed=flags != ["="])
 
 
-class _Runner:
+class GitRunner:
     """git in the temporary repository; a failure names the remote and what failed."""
 
     def __init__(self, git: str, repo: Path, env: dict[str, str], remote: Remote) -> None:
@@ -139,7 +143,7 @@ class _Runner:
                            + (f": {said}" if said else ""))
 
 
-def _fast_import(run: _Runner, files: Sequence[SiteFile], branch: str,
+def _fast_import(run: GitRunner, files: Sequence[SiteFile], branch: str,
                  moment: datetime) -> str:
     """Write the commit with ``git fast-import``; its ID."""
     ref = f"refs/heads/{branch}"
