@@ -191,7 +191,7 @@ def test_publish_refuses_what_no_build_holds(intruder: str, site: Path, tmp_path
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (("--", "--upload-pack=touch /tmp/x"), "looks like an option"),
+    (("--", "--upload-pack=touch pwned"), "looks like an option"),
     (("REMOTE", "--branch", "..bad"), "--branch"),
     (("REMOTE", "--branch", "-f"), "--branch"),
     (("REMOTE", "--now", "yesterday"), "--now"),
