@@ -5,7 +5,6 @@ all resolve when served under the Pages path prefix (404.html at a deep missing 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tarfile
@@ -23,6 +22,7 @@ from tests.helpers.cli import ok, run_amber
 from tests.helpers.fixture_site import BuiltSite
 from tests.helpers.static_host import StaticHost
 from tests.helpers.trees import tree_bytes
+from tests.helpers.workflow import run_step
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / ".github" / "workflows" / "pages.yml"
@@ -35,15 +35,6 @@ def pages_step(name_start: str) -> str:
         if step.get("name", "").startswith(name_start):
             return step["run"]
     raise AssertionError(f"pages.yml has no step {name_start!r}")
-
-
-def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run a workflow step as the runner does: bash -e, amber on PATH, RUNNER_TEMP set."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("AMBER", "PYTEST"))}
-    full["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full.get('PATH', '')}"
-    full.update({"CI": "true", "SOURCE_DATE_EPOCH": "1767225600", **env})
-    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=full, capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 def publish(site: Path, pages_base_url: str, runner_temp: Path) -> Path:

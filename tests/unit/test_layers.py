@@ -36,7 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"content"}),
     frozenset({"render"}),
     frozenset({"build"}),
-    frozenset({"review", "importers", "fork", "lock", "serve", "scaffold"}),
+    frozenset({"review", "importers", "fork", "lock", "serve", "scaffold", "publish"}),
     frozenset({"commands"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),

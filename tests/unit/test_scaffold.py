@@ -14,14 +14,24 @@ import yaml
 
 from amber.scaffold import (
     PLACEHOLDER,
+    PUBLISH_TO_PLACEHOLDER,
+    TEMPLATES,
     UNSET,
     WORKFLOWS,
     render_workflow,
     requirement_from_direct_url,
     workflow_files,
 )
+from amber.scaffold.publish_target import PublishTarget
 
 REPO = Path(__file__).resolve().parents[2]
+TARGET = PublishTarget("octo", "chats")
+GITHUB_FINGERPRINTS = {
+    "ED25519": "SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU",
+    "ECDSA": "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM",
+    "RSA": "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s",
+}
+"""GitHub's SSH host key fingerprints as its documentation publishes them."""
 
 
 def actionlint() -> str:
@@ -42,7 +52,7 @@ def steps(workflow: dict, job: str) -> list[dict]:  # type: ignore[type-arg]
 
 
 def load(name: str, requirement: str = ".") -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load(render_workflow(name, requirement))
+    return yaml.safe_load(render_workflow(name, requirement, TARGET))
 
 
 def test_the_repository_runs_exactly_the_workflows_init_writes() -> None:
@@ -53,7 +63,10 @@ def test_the_repository_runs_exactly_the_workflows_init_writes() -> None:
 
 def test_the_workflows_pass_actionlint(tmp_path: Path) -> None:
     files = []
-    for rel, data in workflow_files("amber @ git+https://github.com/o/amber@v1").items():
+    requirement = "amber @ git+https://github.com/o/amber@v1"
+    written = {**workflow_files(requirement), **workflow_files(requirement, TARGET)}
+    assert sorted(written) == [f".github/workflows/{n}" for n in sorted(TEMPLATES)]
+    for rel, data in written.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -115,7 +128,7 @@ def test_pages_checks_then_builds_for_the_pages_url_then_packs_quietly() -> None
 
 def test_no_step_uses_upload_pages_artifact() -> None:
     """It runs `tar -v`, printing every unlisted share ID into a public log."""
-    for name in WORKFLOWS:
+    for name in TEMPLATES:
         for job in load(name)["jobs"]:
             for step in steps(load(name), job):
                 assert "upload-pages-artifact" not in step.get("uses", "")
@@ -146,7 +159,7 @@ def test_review_checks_then_writes_the_review_to_the_job_summary() -> None:
 
 def test_github_expressions_never_reach_a_shell_directly() -> None:
     """Values from the event go through env, so a branch name cannot inject a command."""
-    for name in WORKFLOWS:
+    for name in TEMPLATES:
         for job in load(name)["jobs"]:
             for step in steps(load(name), job):
                 assert "${{" not in step.get("run", ""), (name, step)
@@ -157,8 +170,8 @@ def test_github_expressions_never_reach_a_shell_directly() -> None:
     'weird "quoted" # not a comment: value', UNSET,
 ])
 def test_the_requirement_is_one_exact_yaml_string(requirement: str) -> None:
-    for name in WORKFLOWS:
-        assert PLACEHOLDER not in render_workflow(name, requirement)
+    for name in TEMPLATES:
+        assert PLACEHOLDER not in render_workflow(name, requirement, TARGET)
         assert load(name, requirement)["env"]["AMBER_REQUIREMENT"] == requirement
 
 
@@ -184,3 +197,70 @@ def test_an_unset_requirement_stops_pip_instead_of_installing_a_namesake() -> No
     )
     assert result.returncode != 0
     assert "Invalid requirement" in result.stderr
+
+
+# --- publish.yml: the private content repository publishing to a public one -------------
+
+
+def test_publish_runs_on_main_daily_and_by_hand_with_least_privilege() -> None:
+    workflow = load("publish.yml")
+    triggers = workflow[True]
+    assert triggers["push"] == {"branches": ["main"]}
+    assert "workflow_dispatch" in triggers
+    assert triggers["schedule"] == load("pages.yml")[True]["schedule"]
+    assert workflow["permissions"] == {"contents": "read"}
+    assert list(workflow["jobs"]) == ["publish"]
+    assert "permissions" not in workflow["jobs"]["publish"]
+    assert workflow["env"]["PUBLISH_TO"] == "git@github.com:octo/chats.git"
+    assert workflow["env"]["PUBLISH_BRANCH"] == "gh-pages"
+
+
+def test_publish_checks_builds_then_publishes_with_the_deploy_key() -> None:
+    job = steps(load("publish.yml"), "publish")
+    assert job[0]["uses"].startswith("actions/checkout@")
+    assert job[0]["with"]["persist-credentials"] is False
+    assert all(s.get("uses", "").startswith(("actions/checkout@", "actions/setup-python@"))
+               for s in job if "uses" in s), "no third-party action"
+    runs = [s.get("run", "") for s in job]
+    check, build = runs.index("amber check"), runs.index("amber build")
+    publish = next(i for i, r in enumerate(runs) if "amber publish" in r)
+    assert check < build < publish == len(job) - 1
+    step = job[publish]
+    assert step["env"]["DEPLOY_KEY"] == "${{ secrets.AMBER_DEPLOY_KEY }}"
+    secrets = [(i, k) for i, s in enumerate(job) for k, v in s.get("env", {}).items()
+               if "secrets." in str(v)]
+    assert secrets == [(publish, "DEPLOY_KEY")], "the key reaches only the publish step"
+    script = step["run"]
+    assert '"$RUNNER_TEMP/amber-deploy-key"' in script and "umask 077" in script
+    assert 'chmod 600 "$key"' in script
+    assert "trap 'rm -f \"$key\"" in script
+    for option in ("StrictHostKeyChecking=yes", "UserKnownHostsFile=", "IdentitiesOnly=yes",
+                   "GlobalKnownHostsFile=/dev/null"):
+        assert option in script
+    assert 'amber publish "$PUBLISH_TO" --branch "$PUBLISH_BRANCH"' in script
+
+
+def test_publish_trusts_exactly_githubs_published_host_keys(tmp_path: Path) -> None:
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed")
+    job = steps(load("publish.yml"), "publish")
+    known = tmp_path / "known_hosts"
+    known.write_text(job[-1]["env"]["GITHUB_HOST_KEYS"])
+    lines = subprocess.run([keygen, "-l", "-f", str(known)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    found = {line.split()[-1].strip("()"): (line.split()[1], line.split()[2]) for line in lines}
+    assert found == {kind: (fp, "github.com") for kind, fp in GITHUB_FINGERPRINTS.items()}
+    header = render_workflow("publish.yml", ".", TARGET)
+    for fingerprint in GITHUB_FINGERPRINTS.values():
+        assert fingerprint in header, "the comment shows what to compare with GitHub's docs"
+
+
+def test_publish_needs_its_target() -> None:
+    for name in WORKFLOWS:  # no target to fill in these
+        assert PUBLISH_TO_PLACEHOLDER not in render_workflow(name, ".")
+    with pytest.raises(ValueError, match="publishes to"):
+        render_workflow("publish.yml", ".")
+    text = render_workflow("publish.yml", ".", PublishTarget("Jane-Doe", "my.site_2"))
+    assert PUBLISH_TO_PLACEHOLDER not in text
+    assert "git@github.com:Jane-Doe/my.site_2.git" in text

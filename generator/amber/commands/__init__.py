@@ -26,7 +26,7 @@ This file imports nothing: ``amber build`` loads only the module it needs.
 from __future__ import annotations
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "init", "share", "revoke", "listing", "build", "check",
+    "init", "share", "revoke", "listing", "build", "publish", "check",
     "review", "fork", "importing", "serve", "preview",
 )
 """Modules under ``amber.commands``, in the order ``amber --help`` lists their commands."""

@@ -1,9 +1,12 @@
 """The GitHub Actions workflows that `amber init` writes into a new site.
 
-The workflow texts are package data (``pages.yml``, ``review.yml`` beside this
-file) with one placeholder: the pip requirement CI installs amber from. amber's
-own repository runs the same two files with the requirement ``.`` (this
-checkout), and a test holds the two copies together.
+The workflow texts are package data (``pages.yml``, ``review.yml`` and
+``publish.yml`` beside this file) with one placeholder: the pip requirement CI
+installs amber from. amber's own repository runs ``pages.yml`` and ``review.yml``
+with the requirement ``.`` (this checkout), and a test holds the copies together.
+A site made with ``--publish-to OWNER/REPO`` (``publish_target``) gets
+``publish.yml`` instead of ``pages.yml``, with a second placeholder: that
+repository, which its workflow pushes the built site to.
 
 Which requirement a new site gets is decided from how the running amber was
 installed (PEP 610 ``direct_url.json``): from a git URL, the same URL pinned to
@@ -23,10 +26,15 @@ from pathlib import Path
 
 from amber.atomic import write_atomic
 from amber.errors import UsageError
+from amber.scaffold.publish_target import PublishTarget
 
 PLACEHOLDER = "@AMBER_REQUIREMENT@"
+PUBLISH_TO_PLACEHOLDER = "@AMBER_PUBLISH_TO@"
 WORKFLOWS = ("pages.yml", "review.yml")
 """File names, the same under ``.github/workflows/`` of a site."""
+PUBLISH_WORKFLOWS = ("publish.yml", "review.yml")
+"""The workflows of a site that publishes to another repository (``--publish-to``)."""
+TEMPLATES = ("pages.yml", "review.yml", "publish.yml")
 
 UNSET = "<set AMBER_REQUIREMENT in this workflow to where amber comes from>"
 """Not a valid requirement on purpose: pip stops with "Invalid requirement" and this text,
@@ -42,25 +50,35 @@ class Requirement:
 
 
 def workflow_template(name: str) -> str:
-    if name not in WORKFLOWS:
+    if name not in TEMPLATES:
         raise ValueError(f"no workflow template {name!r}")
     return resources.files(__package__).joinpath(name).read_text("utf-8")
 
 
-def render_workflow(name: str, requirement: str) -> str:
+def render_workflow(name: str, requirement: str, publish_to: PublishTarget | None = None) -> str:
     """A workflow with its requirement filled in, as a YAML double-quoted string.
 
     JSON string syntax is a subset of YAML's double-quoted scalars, so any
-    requirement text (``amber @ git+https://…@abc``) stays one plain value.
+    requirement text (``amber @ git+https://…@abc``) stays one plain value. The
+    site repository's name needs no quoting: ``PublishTarget`` holds it to
+    GitHub's name rules.
     """
-    return workflow_template(name).replace(PLACEHOLDER, json.dumps(requirement))
+    text = workflow_template(name).replace(PLACEHOLDER, json.dumps(requirement))
+    if PUBLISH_TO_PLACEHOLDER in text:
+        if publish_to is None:
+            raise ValueError(f"{name} needs the repository it publishes to")
+        text = text.replace(PUBLISH_TO_PLACEHOLDER, publish_to.name)
+    return text
 
 
-def workflow_files(requirement: str) -> dict[str, bytes]:
-    """``.github/workflows/<name>`` -> bytes, for a site whose CI installs ``requirement``."""
+def workflow_files(requirement: str,
+                   publish_to: PublishTarget | None = None) -> dict[str, bytes]:
+    """``.github/workflows/<name>`` -> bytes, for a site whose CI installs ``requirement``
+    and deploys on its own Pages, or publishes to ``publish_to`` when given."""
+    names = WORKFLOWS if publish_to is None else PUBLISH_WORKFLOWS
     return {
-        f".github/workflows/{name}": render_workflow(name, requirement).encode()
-        for name in WORKFLOWS
+        f".github/workflows/{name}": render_workflow(name, requirement, publish_to).encode()
+        for name in names
     }
 
 
@@ -103,12 +121,13 @@ def check_requirement(spec: str) -> str:
     return spec
 
 
-def write_workflows(site_root: Path, requirement: str | None) -> list[Path]:
+def write_workflows(site_root: Path, requirement: str | None,
+                    publish_to: PublishTarget | None = None) -> list[Path]:
     """Write the workflows a site lacks (never replacing one), and say what was done."""
     chosen = (Requirement(check_requirement(requirement)) if requirement is not None
               else installed_requirement())
     written = []
-    for rel, data in workflow_files(chosen.spec).items():
+    for rel, data in workflow_files(chosen.spec, publish_to).items():
         path = site_root / rel
         if path.exists():
             print(f"amber: {rel} exists; left as it is", file=sys.stderr)
