@@ -40,7 +40,8 @@ class Variant:
     """True when no object of the site repository may hold a live share's title or text."""
 
 
-VARIANTS = [Variant("plain", (), text_is_hidden=False)]
+VARIANTS = [Variant("plain", (), text_is_hidden=False),
+            Variant("encrypted", ("--encrypt",), text_is_hidden=True)]
 
 
 def bare_repository(path: Path) -> Path:
