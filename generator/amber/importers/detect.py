@@ -12,7 +12,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from amber.importers import anthropic, chatgpt, claude, openai, sharegpt
+from amber.importers import (
+    aistudio,
+    anthropic,
+    chatgpt,
+    claude,
+    deepseek,
+    gemini,
+    grok,
+    librechat,
+    openai,
+    openwebui,
+    sharegpt,
+)
 from amber.importers.record import FORMAT_NAMES
 
 CONVERTERS: dict[str, ModuleType] = {
@@ -21,6 +33,12 @@ CONVERTERS: dict[str, ModuleType] = {
     "openai": openai,
     "anthropic": anthropic,
     "sharegpt": sharegpt,
+    "open-webui": openwebui,
+    "librechat": librechat,
+    "grok": grok,
+    "gemini": gemini,
+    "ai-studio": aistudio,
+    "deepseek": deepseek,
 }
 
 SHAPES = {
@@ -29,9 +47,17 @@ SHAPES = {
     "openai": "objects with a 'messages' list of {role, content}",
     "anthropic": "Messages API requests ({system?, messages}) or responses",
     "sharegpt": "objects with 'conversations': [{from, value}]",
+    "open-webui": "chats with a 'history' of 'messages' by ID",
+    "librechat": "an object with 'conversationId' and 'messages'",
+    "grok": "an object with 'conversations': [{conversation, responses}]",
+    "gemini": "My Activity entries with 'header': 'Gemini Apps' (JSON), or its HTML page",
+    "ai-studio": "a saved prompt with 'chunkedPrompt'",
+    "deepseek": "conversations with a 'mapping' of messages made of 'fragments'",
 }
 
-DETECTION_ORDER = ("chatgpt", "claude", "sharegpt", "anthropic", "openai")
+DETECTION_ORDER = ("deepseek", "chatgpt", "claude", "sharegpt", "open-webui", "librechat",
+                   "grok", "gemini", "ai-studio", "anthropic", "openai")
+"""DeepSeek first: its ``mapping`` would pass for ChatGPT's."""
 
 
 def detect(record: object) -> str | None:
@@ -47,6 +73,8 @@ def accepts(format_name: str, record: object) -> bool:
     if format_name in ("openai", "anthropic"):
         # The two read each other's plain requests; only the shape must fit.
         return openai.looks_like(record) or anthropic.looks_like(record)
+    if format_name == "chatgpt" and deepseek.looks_like(record):
+        return False
     return bool(CONVERTERS[format_name].looks_like(record))
 
 
