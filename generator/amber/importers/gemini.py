@@ -144,7 +144,8 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         user = message("user", _uploads(entry) + _prompt(entry), created)
         if user is not None:
             messages.append(user)
-        drafts = [d.get("html") for d in entry.get("safeHtmlItem") or []  # type: ignore[union-attr]
+        items = entry.get("safeHtmlItem")
+        drafts = [d["html"] for d in (items if isinstance(items, list) else [])
                   if isinstance(d, dict) and isinstance(d.get("html"), str)]
         dropped += max(0, len(drafts) - 1)
         if drafts:
