@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"})
 _DATE_LINE = re.compile(r"\d{4}.*\d{1,2}:\d{2}|\d{1,2}:\d{2}.*\d{4}")
 _HREF = re.compile(r"https?://\S+")
+FEED_SIZE = 64 * 1024
 MAX_PROMPT_LINES = 400
 """Lines before the date, at most: a prompt longer than that is cut there."""
 
@@ -26,7 +27,9 @@ MAX_PROMPT_LINES = 400
 def activity_entries(text: str) -> list[dict[str, object]]:
     """Every entry of the page, in page order, as JSON-like dicts."""
     parser = _ActivityParser()
-    parser.feed(text.replace("\x00", ""))
+    text = text.replace("\x00", "")
+    for start in range(0, len(text), FEED_SIZE):  # in pieces: the parser rescans less
+        parser.feed(text[start:start + FEED_SIZE])
     parser.close()
     parser.finish_cell()
     return [entry for cell in parser.cells if (entry := _entry(cell)) is not None]
