@@ -86,11 +86,11 @@ def test_the_apps_zips_are_read_where_they_keep_the_chats(site: Path, tmp_path: 
     assert b"PRIVATE-PHONE" not in b"".join(tree_bytes(site / "content").values())
 
 
-def test_an_imported_app_conversation_shares_and_builds(site: Path) -> None:
-    slugs = ok(run_amber("import", FIXTURES / "open-webui" / "chat-export.json",
-                         cwd=site)).stdout.split()
-    slugs += ok(run_amber("import", FIXTURES / "gemini" / "MyActivity.html",
-                          cwd=site)).stdout.split()
+def test_every_app_conversation_shares_and_builds(site: Path) -> None:
+    slugs = []
+    for fixture, *_ in APPS:
+        slugs += ok(run_amber("import", FIXTURES / fixture, cwd=site)).stdout.split()
+    assert len(slugs) == sum(count for _, _, count, _ in APPS)
     share(site, *slugs)
     build(site)
     ok(run_amber("check", cwd=site))
