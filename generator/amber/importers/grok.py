@@ -10,7 +10,8 @@ record of its own. A response is one message: ``sender`` ``human`` or
 ``leaf_response_id`` when the export names one, else at the newest leaf.
 
 What a response becomes: ``thinking_trace`` a reasoning part,
-``web_search_results`` a list of links after the answer, generated images and
+``web_search_results`` a list of links after the answer, the text of its
+``steps`` (DeepSearch, tools) a reasoning part titled "Steps", generated images and
 uploaded files placeholders naming them (the export keeps their bytes under
 asset IDs amber cannot match to a name).
 """
@@ -179,6 +180,14 @@ def _parts(raw: dict[str, object], role: str, notes: Notes) -> list[Part]:
     thinking = clean_text(raw.get("thinking_trace")).strip()
     if thinking and role == "assistant":
         parts.append(Part("reasoning", text=thinking, title="Thinking"))
+    steps = raw.get("steps")
+    if isinstance(steps, list) and steps and role == "assistant":
+        said = [clean_text(step.get("text")).strip() for step in steps if isinstance(step, dict)]
+        if any(said):
+            parts.append(Part("reasoning", text="\n\n".join(t for t in said if t),
+                              title="Steps"))
+        else:
+            notes.add("the steps of an agent answer (searches, tools) could not be read")
     text = clean_text(raw.get("message")).strip()
     if text:
         parts.append(Part("text", text=text))

@@ -49,10 +49,17 @@ _THINKING = re.compile(r":::thinking\s*\n(.*?)\n:::\s*(?:\n|\Z)", re.DOTALL)
 
 
 def looks_like(record: object) -> bool:
+    """``conversationId`` and messages that have a ``messageId`` (an API log might have the
+    first, not the second)."""
     if not isinstance(record, dict) or "conversationId" not in record:
         return False
-    return isinstance(record.get("messages"), list) or isinstance(record.get("messagesTree"),
-                                                                   list)
+    top = record.get("messagesTree")
+    if not isinstance(top, list):
+        top = record.get("messages")
+    if not isinstance(top, list):
+        return False
+    first = next((m for m in top if isinstance(m, dict)), None)
+    return first is None or "messageId" in first
 
 
 def convert(record: object, where: str, images: ImageResolver) -> Imported | Skipped:

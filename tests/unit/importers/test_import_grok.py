@@ -78,3 +78,11 @@ def test_odd_shapes_are_skipped_not_crashed_on() -> None:
     assert isinstance(conv, Imported)
     assert [m.content for m in conv.messages] == ["hi"]
     assert conv.notes == ("a message from 'robot' was skipped",)
+
+
+def test_agent_steps_become_reasoning() -> None:
+    conv = converted()[1]
+    assert isinstance(conv, Imported)
+    steps, text = conv.messages[1].parts
+    assert (steps.type, steps.title, steps.text) == ("reasoning", "Steps", "Looked up a greeting.")
+    assert text.text == "Bonjour !"

@@ -72,3 +72,9 @@ def test_a_very_long_nested_chat_needs_no_recursion() -> None:
     record = {"conversationId": "deep", "messages": [top]}
     result = librechat.convert(record, "conversation 1", no_images)
     assert isinstance(result, Imported) and len(result.messages) == 5000
+
+
+def test_an_api_log_with_a_conversation_id_is_not_taken_for_librechat() -> None:
+    record = {"conversationId": "x", "messages": [{"role": "user", "content": "hi"}]}
+    assert not librechat.looks_like(record)
+    assert detect.detect(record) == "openai"
