@@ -72,9 +72,9 @@ def test_the_apps_zips_are_read_where_they_keep_the_chats(site: Path, tmp_path: 
         zf.writestr("ttl/30d/export_data/u1/prod-mc-auth-mgmt-api.json", '{"user": "x"}')
     takeout = tmp_path / "takeout.zip"
     with zipfile.ZipFile(takeout, "w") as zf:
-        zf.write(FIXTURES / "gemini" / "MyActivity.json",
-                 "Takeout/My Activity/Gemini Apps/MyActivity.json")
-        zf.writestr("Takeout/My Activity/Search/MyActivity.json", "[]")
+        zf.write(FIXTURES / "gemini" / "MyActivity.html",  # Takeout names folders in French
+                 "Takeout/Mes activités/Applications Gemini/MonActivité.html")
+        zf.writestr("Takeout/Mes activités/Recherche/MonActivité.html", "<html></html>")
     deepseek = tmp_path / "deepseek.zip"
     with zipfile.ZipFile(deepseek, "w") as zf:
         zf.write(FIXTURES / "deepseek" / "conversations.json", "conversations.json")

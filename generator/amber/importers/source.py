@@ -25,7 +25,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CONVERSATION_MEMBER = re.compile(r"conversations(?:[-_][A-Za-z0-9_-]*)?\.json\Z", re.IGNORECASE)
 _OTHER_APP_MEMBER = re.compile(
     r"(?:.*/)?prod-grok-backend\.json\Z"  # Grok's account export
-    r"|(?:.*/)?(?:Gemini Apps|Bard)/My ?Activity\.(?:json|html)\Z",  # Google Takeout
+    # Google Takeout: "My Activity/Gemini Apps/MyActivity.json", in the account's language
+    r"|(?:.*/)?[^/]*(?:Gemini|Bard)[^/]*/[^/]+\.(?:json|html)\Z",
     re.IGNORECASE)
 """Conversation files of exports that do not name them conversations.json."""
 _FILE_ID = re.compile(r"(file[-_][A-Za-z0-9]{6,80})")
