@@ -170,7 +170,7 @@ def _model(raw: dict[str, object]) -> str | None:
 
 def _parts(raw: dict[str, object], role: str, notes: Notes) -> list[Part]:
     parts: list[Part] = []
-    for key in ("image_attachments", "file_attachments"):
+    for key in ("image_attachments", "file_attachments", "attachments"):
         items = raw.get(key)
         for item in items if isinstance(items, list) else []:
             name = label(item.get("fileName") or item.get("name"), 200) \
