@@ -156,7 +156,7 @@ def test_forcing_the_format(site: Path) -> None:
     line = assert_user_error(result, "conversation 1 is not in the ChatGPT format",
                              "'mapping'", "Leave out --format")
     assert "Traceback" not in line
-    bad = run_amber("import", fixture, "--format", "gemini", cwd=site)
+    bad = run_amber("import", fixture, "--format", "bard", cwd=site)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 

@@ -272,6 +272,12 @@ FIXTURE_EXPORTS = {
     "openai": IMPORTS / "openai" / "chat.json",
     "anthropic": IMPORTS / "anthropic" / "request.json",
     "sharegpt": IMPORTS / "sharegpt" / "sharegpt.json",
+    "open-webui": IMPORTS / "open-webui" / "chat-export.json",
+    "librechat": IMPORTS / "librechat" / "tree.json",
+    "grok": IMPORTS / "grok" / "prod-grok-backend.json",
+    "gemini": IMPORTS / "gemini" / "MyActivity.json",
+    "ai-studio": IMPORTS / "ai-studio" / "prompt.json",
+    "deepseek": IMPORTS / "deepseek" / "conversations.json",
 }
 
 
@@ -342,8 +348,10 @@ def test_converters_take_any_mangled_record(fmt: str, changes: list[tuple[int, o
     RUNS["converters"] += 1
     document = json.loads(FIXTURE_EXPORTS[fmt].read_text("utf-8"))
     records = document if isinstance(document, list) else [document]
-    for record in records:
-        result = CONVERTERS[fmt].convert(_mutated(record, changes), "conversation 1",
+    pairs = [("conversation 1", _mutated(record, changes)) for record in records]
+    regroup = getattr(CONVERTERS[fmt], "regroup", None)  # Grok's export, Gemini's entries
+    for where, record in regroup(iter(pairs)) if regroup is not None else pairs:
+        result = CONVERTERS[fmt].convert(record, where,
                                          lambda ref, name: (None, "not in this test"))
         assert isinstance(result, Imported | Skipped)
 

@@ -30,9 +30,11 @@ Import conversations from a chat export into content/conversations/.
 FILE is a ChatGPT or Claude.ai data export (the .zip as downloaded, or its
 conversations.json), OpenAI chat-completions messages (a JSON object, a list,
 or JSONL as fine-tuning files are), Anthropic Messages API requests or
-responses, OpenAI Responses API requests, responses or exchanges, or ShareGPT
-JSON. The format is detected unless --format names it; a --format that does
-not fit the file, or would drop content only another format has, is refused.
+responses, OpenAI Responses API requests, responses or exchanges, ShareGPT
+JSON, or an export of Open WebUI, LibreChat, Grok, Gemini (Google Takeout, JSON
+or HTML), Google AI Studio or DeepSeek. The format is detected unless --format
+names it; a --format that does not fit the file, or would drop content only
+another format has, is refused.
 
 Each conversation becomes content/conversations/<title>-<key>.yaml. Importing
 the same export again changes nothing; a conversation that grew is updated in
@@ -44,13 +46,16 @@ content/assets/. Nothing is written if the file cannot be read.
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser(
-        "import", help="import conversations from a ChatGPT, Claude, OpenAI, Anthropic or "
-        "ShareGPT export", description=DESCRIPTION,
+        "import", help="import conversations from a chat app's export or API messages",
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", type=Path, help="the export: .zip, .json or .jsonl")
+    parser.add_argument("file", metavar="FILE", type=Path,
+                        help="the export: .zip, .json, .jsonl or .html")
     parser.add_argument("--format", choices=("auto", *FORMATS), default="auto",
-                        help="the export's format (default: auto, detected from its content)")
+                        metavar="FORMAT",
+                        help="the export's format: auto (the default: detected from its "
+                        f"content) or one of {', '.join(FORMATS)}")
     parser.set_defaults(handler=cmd_import)
 
 

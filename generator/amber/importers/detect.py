@@ -18,7 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
-from amber.importers import anthropic, chatgpt, claude, openai, responses, sharegpt
+from amber.importers import (
+    aistudio,
+    anthropic,
+    chatgpt,
+    claude,
+    deepseek,
+    gemini,
+    grok,
+    librechat,
+    openai,
+    openwebui,
+    responses,
+    sharegpt,
+)
 from amber.importers.evidence import Evidence, weigh
 from amber.importers.record import FORMAT_NAMES
 
@@ -29,6 +42,12 @@ CONVERTERS: dict[str, ModuleType] = {
     "anthropic": anthropic,
     "responses": responses,
     "sharegpt": sharegpt,
+    "open-webui": openwebui,
+    "librechat": librechat,
+    "grok": grok,
+    "gemini": gemini,
+    "ai-studio": aistudio,
+    "deepseek": deepseek,
 }
 
 SHAPES = {
@@ -38,9 +57,17 @@ SHAPES = {
     "anthropic": "Messages API requests ({system?, messages}) or responses",
     "responses": "Responses API requests ({input}) or responses ({object: 'response', output})",
     "sharegpt": "objects with 'conversations': [{from, value}]",
+    "open-webui": "chats with a 'history' of 'messages' by ID",
+    "librechat": "an object with 'conversationId' and 'messages'",
+    "grok": "an object with 'conversations': [{conversation, responses}]",
+    "gemini": "My Activity entries with 'header': 'Gemini Apps' (JSON), or its HTML page",
+    "ai-studio": "a saved prompt with 'chunkedPrompt'",
+    "deepseek": "conversations with a 'mapping' of messages made of 'fragments'",
 }
 
-DETECTION_ORDER = ("chatgpt", "claude", "sharegpt", "responses", "anthropic", "openai")
+DETECTION_ORDER = ("deepseek", "chatgpt", "claude", "sharegpt", "responses", "open-webui",
+                   "librechat", "grok", "gemini", "ai-studio", "anthropic", "openai")
+"""DeepSeek first: its ``mapping`` would pass for ChatGPT's."""
 API_FORMATS = ("openai", "anthropic")
 """Formats that share a shape and are told apart by weighing evidence."""
 DECISIVE = 1 << 30
@@ -97,6 +124,8 @@ def accepts(format_name: str, record: object) -> bool:
         return bool(openai.looks_like(record))
     if format_name == "anthropic":  # reads plain chat-completions requests too
         return bool(openai.looks_like(record) or anthropic.looks_like(record))
+    if format_name == "chatgpt" and deepseek.looks_like(record):
+        return False
     return bool(CONVERTERS[format_name].looks_like(record))
 
 

@@ -51,3 +51,20 @@ def link(title: object, url: object) -> str:
 def blockquote(text: str) -> str:
     """Quote text line by line."""
     return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
+
+
+def sources(results: object, url_key: str = "url", title_key: str = "title") -> str:
+    """A "Sources:" list of links from search results (``[{url, title}]``); "" if none.
+
+    Chat apps show the pages a web search found as links under the answer.
+    """
+    entries: list[str] = []
+    for item in results if isinstance(results, list) else []:
+        if not isinstance(item, dict):
+            continue
+        url = item.get(url_key)
+        if safe_url(url):
+            entry = "- " + link(item.get(title_key) or url, url)
+            if entry not in entries:
+                entries.append(entry)
+    return "Sources:\n\n" + "\n".join(entries) if entries else ""

@@ -88,7 +88,7 @@ def read_export(export: Path, assets_dir: Path, staging: Path, format_name: str,
         converter = formats.CONVERTERS[forced] if forced else None
         if forced:
             yield FormatFound(forced)
-        for where, record in _detected(source, forced, on_read):
+        for where, record in _regrouped(_detected(source, forced, on_read), forced):
             if pending:
                 yield Progress(sum(pending))
                 pending.clear()
@@ -116,6 +116,23 @@ def read_export(export: Path, assets_dir: Path, staging: Path, format_name: str,
 @dataclass(frozen=True)
 class _Format:
     name: str | None
+
+
+def _regrouped(records: Iterator[tuple[str, object]], forced: str | None
+               ) -> Iterator[tuple[str, object]]:
+    """The records as conversations: a format whose files do not hold one conversation
+    per record (Grok's single object, Gemini's activity entries) regroups them."""
+    if forced is not None:
+        regroup = getattr(formats.CONVERTERS[forced], "regroup", None)
+        yield from regroup(records) if regroup is not None else records
+        return
+    for where, record in records:
+        yield where, record
+        if isinstance(record, _Format):
+            regroup = getattr(formats.CONVERTERS.get(record.name or ""), "regroup", None)
+            if regroup is not None:
+                yield from regroup(records)
+                return
 
 
 def _records(source: ExportSource, on_read: Callable[[int], None] | None

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from amber.content.model import Message, Part
 
-FORMATS = ("chatgpt", "claude", "openai", "anthropic", "responses", "sharegpt")
+FORMATS = ("chatgpt", "claude", "openai", "anthropic", "responses", "sharegpt", "open-webui",
+           "librechat", "grok", "gemini", "ai-studio", "deepseek")
 """Every export format, in the order ``--format`` lists them."""
 
 FORMAT_NAMES = {
@@ -24,6 +25,12 @@ FORMAT_NAMES = {
     "anthropic": "Anthropic Messages",
     "responses": "OpenAI Responses",
     "sharegpt": "ShareGPT",
+    "open-webui": "Open WebUI",
+    "librechat": "LibreChat",
+    "grok": "Grok",
+    "gemini": "Gemini (Google Takeout)",
+    "ai-studio": "Google AI Studio",
+    "deepseek": "DeepSeek",
 }
 
 

@@ -4,7 +4,9 @@ A data export's ``conversations.json`` can be gigabytes: ``ijson`` (with its C
 backend where installed) yields each element of the top-level list as soon as
 it is complete, so memory holds one conversation, not the file. A file that
 starts with ``{`` is one object or, as fine-tuning files are, one object per
-line (JSONL); both stream the same way.
+line (JSONL); both stream the same way. An HTML file (Takeout's My Activity
+page) cannot be split into records: it is one ``HtmlDocument`` for its format
+to read.
 
 Syntax errors stop the import: a file that is corrupt or truncated halfway
 cannot be trusted for the rest. The message names the file and, for files
@@ -17,18 +19,30 @@ import json
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import ijson
 
 from amber.importers.source import CountingReader, ImportInputError, Member
 from amber.importers.streamguard import StreamGuard
 
+HTML_LIMIT = 512 * 1024 * 1024
+"""An HTML export is read whole to be parsed; larger ones are refused."""
 EXACT_POSITION_LIMIT = 64 * 1024 * 1024
 """Files up to this size are read again after a syntax error to point at line and column."""
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 EXPECTED = ("expected JSON: a list of conversations (a data export's conversations.json), "
-            "one conversation object, or JSONL (one object per line)")
+            "one conversation object, or JSONL (one object per line); or a Takeout "
+            "My Activity HTML file")
+
+
+@dataclass(frozen=True)
+class HtmlDocument:
+    """An HTML file of an export (Takeout's My Activity), handed whole to its format."""
+
+    name: str
+    text: str
 
 
 class _Prefixed:
@@ -76,6 +90,9 @@ def iter_records(stream: CountingReader, member: Member, first_record: int = 1
     first, head = _peek(stream)
     if not first:
         raise ImportInputError(f"{member.name}: is empty; {EXPECTED}")
+    if first == b"<":
+        yield _html_document(head, stream, member)
+        return
     source = StreamGuard(_Prefixed(head, stream), member, first_record)
     if first == b"[":
         items = ijson.items(source, "item", use_float=True)
@@ -98,6 +115,26 @@ def iter_records(stream: CountingReader, member: Member, first_record: int = 1
                                "download the export again") from None
     except OSError as exc:
         raise ImportInputError(f"{member.name}: cannot read: {exc.strerror or exc}") from None
+
+
+def _html_document(head: bytes, stream: CountingReader, member: Member) -> HtmlDocument:
+    """The whole HTML file as text, bounded (an HTML page cannot be streamed record by record)."""
+    try:
+        chunks = [head]
+        size = len(head)
+        while size <= HTML_LIMIT and (chunk := stream.read(1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ImportInputError(f"{member.name}: the zip is corrupt or truncated ({exc}); "
+                               "download the export again") from None
+    except OSError as exc:
+        raise ImportInputError(f"{member.name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > HTML_LIMIT:
+        raise ImportInputError(f"{member.name}: an HTML file larger than "
+                               f"{HTML_LIMIT >> 20} MB; export the JSON form instead")
+    return HtmlDocument(member.name, data.decode("utf-8", errors="replace"))
 
 
 def describe_error(member: Member, exc: Exception, position: int) -> str:

@@ -23,6 +23,12 @@ from amber.errors import AmberError
 
 ZIP_MAGIC = b"PK\x03\x04"
 _CONVERSATION_MEMBER = re.compile(r"conversations(?:[-_][A-Za-z0-9_-]*)?\.json\Z", re.IGNORECASE)
+_OTHER_APP_MEMBER = re.compile(
+    r"(?:.*/)?prod-grok-backend\.json\Z"  # Grok's account export
+    # Google Takeout: "My Activity/Gemini Apps/MyActivity.json", in the account's language
+    r"|(?:.*/)?[^/]*(?:Gemini|Bard)[^/]*/[^/]+\.(?:json|html)\Z",
+    re.IGNORECASE)
+"""Conversation files of exports that do not name them conversations.json."""
 _FILE_ID = re.compile(r"(file[-_][A-Za-z0-9]{6,80})")
 """ChatGPT names exported files after their pointer: ``file-AbC123-photo.png``."""
 _NUMBER = re.compile(r"(\d+)")
@@ -171,11 +177,13 @@ def _open_zip(path: Path) -> Iterator[ExportSource]:
                  if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         basenames = {i.filename.rsplit("/", 1)[-1].lower() for i in infos}
         chosen = sorted((i for i in infos
-                         if _CONVERSATION_MEMBER.match(i.filename.rsplit("/", 1)[-1])),
+                         if _CONVERSATION_MEMBER.match(i.filename.rsplit("/", 1)[-1])
+                         or _OTHER_APP_MEMBER.match(i.filename)),
                         key=lambda i: _natural(i.filename))
         if not chosen:
             raise ImportInputError(f"{path}: the zip holds no conversations.json; expected a "
-                                   "ChatGPT or Claude data export .zip")
+                                   "data export .zip (ChatGPT, Claude, DeepSeek, Grok or a "
+                                   "Google Takeout of Gemini Apps activity)")
         hint = None
         if basenames & CHATGPT_ZIP_FILES:
             hint = "chatgpt"
