@@ -120,6 +120,10 @@ def detect(record: object) -> str | None:
 
 def accepts(format_name: str, record: object) -> bool:
     """Whether a record forced to ``format_name`` has that format's basic shape."""
+    if format_name in API_FORMATS and any(
+            CONVERTERS[name].looks_like(record) for name in DETECTION_ORDER
+            if name not in API_FORMATS):
+        return False  # an app's export (LibreChat's has 'messages' too) is not an API log
     if format_name == "openai":
         return bool(openai.looks_like(record))
     if format_name == "anthropic":  # reads plain chat-completions requests too
