@@ -112,6 +112,8 @@ class Conversation:
     model: str | None = None
     path: Path | None = field(default=None, compare=False)
     """Where it was read from, for messages to the user."""
+    language: str | None = None
+    """BCP 47 tag of the conversation's language (``ko``, ``pt-BR``); None: the site's."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class Snapshot:
     redactions: RedactionRecord | None = None
     """The redaction rules applied and how many markers they left; None when none."""
     path: Path | None = field(default=None, compare=False)
+    language: str | None = None
+    """BCP 47 tag of the conversation's language, frozen with it; None: the site's."""
 
     @property
     def numbers(self) -> tuple[int, ...]:

@@ -97,6 +97,9 @@ class SharePage:
     redactions: int = 0
     """How many ``[redacted]`` markers the share holds; each is shown as
     ``<mark class="redacted" role="img" aria-label="redacted">`` in ``messages[i].html``."""
+    language: str = "en"
+    """BCP 47 tag of the conversation (its ``language``, else the site's): the page's
+    ``<html lang>``."""
 
 
 @dataclass(frozen=True)
