@@ -22,7 +22,8 @@ class SiteView:
     title: str
     """``site.yaml`` title."""
     language: str
-    """BCP 47 language tag for ``<html lang>``."""
+    """The site's BCP 47 language tag (``site.yaml``), for ``<html lang>``; a share page
+    declares its conversation's own instead (``page.language``)."""
     home_href: str
     """The index page (the base path, such as ``/chats/``)."""
     base_url: str
