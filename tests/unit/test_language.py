@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,17 @@ def test_the_users_words_decide_before_the_answers() -> None:
 ])
 def test_declared_language(value: object, tag: str | None) -> None:
     assert declared_language(value) == tag
+
+
+def test_a_fork_keeps_the_language_of_a_conversation_json() -> None:
+    from amber.content.nodes import parse_json
+    from amber.fork import read_chat_json
+
+    def fork(language: str) -> str | None:
+        text = json.dumps({"title": "t", "language": language,
+                           "messages": [{"role": "user", "content": "안녕"}]})
+        conv, _, _ = read_chat_json(parse_json(text, Path("c.json")), Path("c.json"))
+        return conv.language
+
+    assert fork("ko") == "ko"
+    assert fork("not a tag") is None
