@@ -39,7 +39,7 @@ from amber.content.ids import SLUG_RE, is_share_id
 from amber.content.load import CONVERSATION_SUFFIXES, SiteContent, SitePaths, load_content
 from amber.content.model import Conversation, Message, Part, Snapshot
 from amber.content.nodes import Node, ParseError, parse_file, parse_json, parse_yaml
-from amber.content.schema import Reader, read_conversation
+from amber.content.schema import Reader, is_language_tag, read_conversation
 from amber.content.snapshot import dump_yaml, read_snapshot
 from amber.errors import AmberError, ContentError, Problem, RefusedError, UsageError
 
@@ -51,7 +51,7 @@ per read would let a server sending a byte a second hold ``amber fork`` for hour
 CHAT_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "tool": "tool",
               "developer": "system"}
 """Roles a chat-completions message may have, and the amber role each becomes."""
-NATIVE_KEYS = {"title", "created", "model", "messages"}
+NATIVE_KEYS = {"title", "created", "model", "language", "messages"}
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,8 @@ def from_share_id(content: SiteContent, share_id: str) -> Forked:
 
 
 def _from_snapshot(snap: Snapshot) -> Conversation:
-    return Conversation("", snap.title, snap.messages, snap.created, snap.model)
+    return Conversation("", snap.title, snap.messages, snap.created, snap.model,
+                        language=snap.language)
 
 
 def from_file(path: Path) -> Forked:
@@ -170,6 +171,9 @@ def read_chat_json(node: Node, path: Path) -> tuple[Conversation, str | None, st
     models = items.get("models")
     if models is not None and models.kind == "seq" and models.value:
         model = _optional_text(r, models.value[0], "models[0]")
+    language = _optional_text(r, items.get("language"), "language")
+    if language is not None and not is_language_tag(language):
+        language = None  # a tag amber would refuse in a content file is not carried over
     share_id = _optional_text(r, items.get("id"), "id")
     if share_id is not None and not is_share_id(share_id):
         share_id = None
@@ -186,7 +190,7 @@ def read_chat_json(node: Node, path: Path) -> tuple[Conversation, str | None, st
     if r.problems:
         raise ContentError(r.problems)
     conv = Conversation("", title.strip() or "Forked conversation", tuple(messages), created,
-                        model)
+                        model, language=language)
     return conv, share_id, frozen
 
 
@@ -635,6 +639,8 @@ def render_fork(forked: Forked) -> str:
         body["created"] = conv.created
     if conv.model is not None:
         body["model"] = conv.model
+    if conv.language is not None:
+        body["language"] = conv.language
     body["messages"] = [m.as_dict() for m in conv.messages]
     return "\n".join(lines) + "\n" + dump_yaml(body)
 

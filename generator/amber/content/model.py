@@ -112,6 +112,8 @@ class Conversation:
     model: str | None = None
     path: Path | None = field(default=None, compare=False)
     """Where it was read from, for messages to the user."""
+    language: str | None = None
+    """BCP 47 tag of the conversation's language (``ko``, ``pt-BR``); None: the site's."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class Snapshot:
     encryption: Encryption | None = None
     """The key its page is sealed with (``--encrypt``, ``--passphrase``); None: a plain page."""
     path: Path | None = field(default=None, compare=False)
+    language: str | None = None
+    """BCP 47 tag of the conversation's language, frozen with it; None: the site's."""
 
     @property
     def numbers(self) -> tuple[int, ...]:

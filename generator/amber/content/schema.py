@@ -123,6 +123,24 @@ def parse_time(text: str) -> str | None:
         return None
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z")
+
+
+def is_language_tag(text: str) -> bool:
+    """A BCP 47 language tag in its usual shape: ``en``, ``ko``, ``pt-BR``, ``zh-Hant``."""
+    return len(text) <= 35 and _LANGUAGE_TAG.match(text) is not None
+
+
+def read_language(r: Reader, fields: dict[str, Node], what: str) -> str | None:
+    """The optional ``language`` key of a conversation or snapshot, checked."""
+    language = r.optional_string(fields, "language", what)
+    if language is not None and not is_language_tag(language):
+        r.error(fields["language"], "language: expected a BCP 47 language tag such as "
+                "ko or pt-BR")
+        return None
+    return language
+
+
 def read_part(r: Reader, node: Node, what: str) -> Part | None:
     if node.kind != "map":
         r.error(node, f"{what}: expected a mapping with a 'type', got {node.type_name()}")
@@ -216,16 +234,18 @@ def read_conversation(
     node: Node, path: Path, slug: str
 ) -> tuple[Conversation | None, list[Problem]]:
     r = Reader(path)
-    fields = r.mapping(node, "conversation", ("title", "messages"), ("created", "model"))
+    fields = r.mapping(node, "conversation", ("title", "messages"),
+                       ("created", "model", "language"))
     if fields is None:
         return None, r.problems
     title = r.string(fields["title"], "title", empty_ok=False) if "title" in fields else None
     created = r.timestamp(fields.get("created"), "created")
     model = r.optional_string(fields, "model", "conversation")
+    language = read_language(r, fields, "conversation")
     messages = read_messages(r, fields.get("messages"), "messages")
     if r.problems or title is None or messages is None:
         return None, r.problems
-    return Conversation(slug, title, messages, created, model, path), []
+    return Conversation(slug, title, messages, created, model, path, language), []
 
 
 SITE_REQUIRED = ("title", "base_url")
@@ -249,7 +269,7 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
                         "a path of letters, digits and - . _ ~ only)")
     author = r.optional_string(fields, "author", "site")
     language = r.optional_string(fields, "language", "site") or "en"
-    if not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
+    if not is_language_tag(language):
         r.error(fields["language"], "language: expected a language tag such as en or pt-BR")
     theme = r.optional_string(fields, "theme", "site") or "default"
     cname = r.optional_string(fields, "cname", "site")

@@ -29,7 +29,7 @@ from amber.content.model import (
     Tombstone,
 )
 from amber.content.nodes import Node
-from amber.content.schema import Reader, read_messages, shown
+from amber.content.schema import Reader, read_language, read_messages, shown
 from amber.errors import Problem
 
 if TYPE_CHECKING:
@@ -51,8 +51,8 @@ SNAPSHOT_REQUIRED = (
     "format", "id", "title", "author", "listed", "frozen",
     "source", "source_digest", "digest", "messages",
 )
-SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "encryption", "created", "model", "selection",
-                     "redactions")
+SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "encryption", "created", "model", "language",
+                     "selection", "redactions")
 
 
 def canonical_json(value: object) -> bytes:
@@ -78,6 +78,8 @@ def source_digest(conv: Conversation, selection: Selection | None = None) -> str
         "model": conv.model,
         "messages": [m.as_dict() for m in select(conv.messages, selection)],
     }
+    if conv.language is not None:  # only when set: older shares keep their digests
+        body["language"] = conv.language
     if selection is not None:
         body["selection"] = list(selection.numbers)
         if not covers(conv.messages, selection):
@@ -124,6 +126,7 @@ def freeze(
         selection=selection,
         redactions=record,
         encryption=encryption,
+        language=conv.language,
     )
 
 
@@ -268,6 +271,8 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
         out["created"] = snap.created
     if snap.model is not None:
         out["model"] = snap.model
+    if snap.language is not None:  # written only when known, like the keys above
+        out["language"] = snap.language
     out.update(_selection_and_redactions(snap))
     out["messages"] = [m.as_dict() for m in snap.messages]
     return out
@@ -356,6 +361,7 @@ def read_snapshot(
     created = r.timestamp(fields.get("created"), "created")
     expires = r.timestamp(fields.get("expires"), "expires")
     model = r.optional_string(fields, "model", "snapshot")
+    language = read_language(r, fields, "snapshot")
     allow_sensitive = False
     if "allow_sensitive" in fields:
         allow_sensitive = bool(r.boolean(fields["allow_sensitive"], "allow_sensitive"))
@@ -390,7 +396,7 @@ def read_snapshot(
         source=source, source_digest=digests["source_digest"], digest=digests["digest"],  # type: ignore[arg-type]
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
         allow_sensitive=allow_sensitive, expires=expires, selection=selection,
-        redactions=redactions, encryption=encryption,
+        redactions=redactions, encryption=encryption, language=language,
     ), []
 
 

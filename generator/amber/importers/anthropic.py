@@ -38,6 +38,7 @@ from amber.importers.record import (
     first_text,
     message,
 )
+from amber.importers.textblocks import joined_text_blocks
 
 FORMAT = "anthropic"
 
@@ -149,7 +150,7 @@ def _turn(role: str, content: object, images: ImageResolver, notes: Notes,
         return []
     results: list[Part] = []
     parts: list[Part] = []
-    for block in content:
+    for block in joined_text_blocks(content, _citations):
         if not isinstance(block, dict):
             continue
         kind = block.get("type")

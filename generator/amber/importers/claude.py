@@ -43,6 +43,7 @@ from amber.importers.record import (
     merge_turns,
     message,
 )
+from amber.importers.textblocks import joined_text_blocks
 
 FORMAT = "claude"
 
@@ -153,7 +154,7 @@ def _body(raw: dict[str, object], notes: Notes) -> list[Part]:
     blocks = raw.get("content")
     if isinstance(blocks, list) and any(isinstance(b, dict) for b in blocks):
         parts: list[Part] = []
-        for block in blocks:
+        for block in joined_text_blocks(blocks, _citation_links):
             if isinstance(block, dict):
                 parts.extend(_block(block, notes))
         return parts

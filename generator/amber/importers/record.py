@@ -50,6 +50,9 @@ class Imported:
     """Edits and regenerations not on the visible thread (ChatGPT trees)."""
     notes: tuple[str, ...] = ()
     """What was left out of this conversation and why, for the import summary."""
+    language: str | None = None
+    """The language the export names for it (``language.declared_language``); the writer
+    guesses one from the text when this is None."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import json
 from amber.content.model import Message, Part
 from amber.importers.htmltext import html_to_markdown, looks_like_html
 from amber.importers.identity import derived_id
+from amber.importers.language import declared_language
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -94,6 +95,7 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         messages=tuple(messages),
         model=model_name(record.get("model")),
         notes=tuple(notes.items),
+        language=declared_language(record.get("language", record.get("lang"))),
     )
 
 

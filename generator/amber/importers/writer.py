@@ -42,6 +42,7 @@ from amber.importers.identity import (
     slug_for,
     source_key,
 )
+from amber.importers.language import guess_language
 from amber.importers.record import FORMAT_NAMES, Imported
 from amber.importers.yamlout import conversation_yaml
 
@@ -82,6 +83,9 @@ def document(conv: Imported) -> dict[str, object]:
         out["created"] = conv.created
     if conv.model:
         out["model"] = conv.model
+    language = conv.language or guess_language(conv.messages)
+    if language:
+        out["language"] = language
     out["messages"] = [m.as_dict() for m in conv.messages]
     return out
 

@@ -170,6 +170,7 @@ def to_chat_json(snap: Snapshot, url: str) -> str:
         "frozen": snap.frozen,
         "created": snap.created,
         "models": list(snap.models),
+        **({"language": snap.language} if snap.language else {}),
         "source_format": "amber-share-1",
         **partial_metadata(snap),
         "messages": chat_messages(snap.messages),

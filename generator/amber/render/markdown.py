@@ -29,6 +29,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from amber.content.model import Part
+from amber.render.cjk_emphasis import cjk_emphasis_plugin
 from amber.render.code_styles import code_css
 from amber.render.lexer_limits import DEFAULT_LIMIT, lexing_limit, split_for_lexing
 from amber.render.mathml import math_plugin
@@ -496,7 +497,7 @@ def _markdown() -> MarkdownIt:
                                         "maxNesting": MAX_NESTING})
     md.linkify = QuickLinkify()
     md.enable(["linkify", "table", "strikethrough"])
-    md.use(footnote_plugin).use(math_plugin)
+    md.use(footnote_plugin).use(math_plugin).use(cjk_emphasis_plugin)
     md.core.ruler.after("inline", "task_lists", _task_lists)
     md.core.ruler.after("inline", "limit_link_expansion", _limit_link_expansion)
     md.core.ruler.push("demote_headings", _demote_headings)

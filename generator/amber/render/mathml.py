@@ -11,6 +11,11 @@ writes it out itself, keeping only MathML elements and presentation attributes f
 an allowlist and escaping every text. Formulas it cannot convert (bad syntax, macro
 definitions, absurd sizes) are shown as their source in a ``<code>`` element.
 
+Display math keeps its lines: a top-level ``\\\\`` starts a new line (aligned at ``&``
+when the lines use it), and ``aligned``, ``alignedat``, ``gathered``, ``dcases`` and
+whole-formula ``gather``, ``multline`` and ``equation`` are typeset through the
+environments latex2mathml knows (``_typeset``).
+
 Dollars follow Pandoc's rule so prices stay text: no space just inside the
 delimiters and no digit right after the closing one (``$5 and $10``).
 """
@@ -95,7 +100,7 @@ def tex_to_mathml(tex: str, display: bool) -> str | None:
     if not source or len(source) > MAX_SOURCE or _MACRO_DEFINITIONS.search(source):
         return None
     try:
-        tree = convert_to_element(source, display="block" if display else "inline")
+        tree = _typeset(source, display)
         children = [_serialise(child) for child in tree]
     except Exception:  # latex2mathml raises many types on bad input, RecursionError too
         return None
@@ -109,6 +114,95 @@ def tex_to_mathml(tex: str, display: bool) -> str | None:
         f'<annotation encoding="{_ANNOTATION}">{escape(source)}</annotation>'
         "</semantics></math>"
     )
+
+
+# --- line breaks and environments latex2mathml lacks ------------------------------
+
+_ROW_SPACING = re.compile(
+    r"\\\\(?:\*|\s*\[\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|mu|bp|px)\s*\])")
+"""``\\\\*`` and ``\\\\[4pt]``: a line break with a star or more space; here, just a break."""
+
+_ENVIRONMENT = re.compile(
+    r"\\(begin|end)\{(aligned|alignedat|alignat\*?|gathered|dcases|rcases)\}"
+    r"(\{\d{1,2}\})?"
+)
+"""Environments that chat answers use and latex2mathml does not know, each with the one
+it does know that looks the same (``alignedat`` drops its column count)."""
+
+_SAME_AS = {"aligned": "align*", "alignedat": "align*", "alignat": "align*",
+            "alignat*": "align*", "dcases": "cases", "rcases": "cases"}
+
+_WHOLE = re.compile(
+    r"\s*\\begin\{(gather\*?|gathered|multline\*?|equation\*?)\}(.*)"
+    r"\\end\{\1\}\s*\Z", re.DOTALL)
+"""A formula that is one environment of centred lines: its lines are the formula's."""
+
+_TOKEN = re.compile(r"\\(?:begin|end|left|right)(?![A-Za-z])|\\\\|\\.|[{}&]", re.DOTALL)
+
+
+def _known_environments(source: str) -> str:
+    """``aligned``, ``alignedat``, ``gathered`` and ``dcases`` as environments latex2mathml
+    typesets the same way; ``\\\\[4pt]`` as a plain line break."""
+    def rename(match: re.Match[str]) -> str:
+        command, name = match.group(1), match.group(2)
+        argument = "" if "align" in name else match.group(3) or ""
+        if name == "gathered":  # one centred column
+            return ("\\begin{array}{c}" if command == "begin" else "\\end{array}") + argument
+        return f"\\{command}{{{_SAME_AS[name]}}}{argument}"
+
+    return _ENVIRONMENT.sub(rename, _ROW_SPACING.sub(r"\\\\", source))
+
+
+def top_level_rows(source: str) -> tuple[list[str], bool]:
+    """The lines of a formula split at its top-level ``\\\\``, and whether a top-level
+    ``&`` aligns them. Breaks inside braces, environments or ``\\left…\\right`` belong
+    to what holds them and are not counted."""
+    rows: list[str] = []
+    depth, start, aligned = 0, 0, False
+    for match in _TOKEN.finditer(source):
+        token = match.group(0)
+        if token in ("{", "\\begin", "\\left"):
+            depth += 1
+        elif token in ("}", "\\end", "\\right"):
+            depth -= 1
+        elif depth == 0 and token == "&":
+            aligned = True
+        elif depth == 0 and token == "\\\\":
+            rows.append(source[start:match.start()])
+            start = match.end()
+    rows.append(source[start:])
+    return [row for row in rows if row.strip()], aligned
+
+
+def _typeset(source: str, display: bool) -> Element:
+    """latex2mathml's tree for a formula, with display lines kept as lines.
+
+    A top-level ``\\\\`` in display math breaks the line, as the chat apps show it;
+    latex2mathml writes it as an ``mspace`` that browsers ignore, so ``= 20 \\\\ C_d``
+    read "= 20C_d". Lines with ``&`` are aligned like ``aligned``; others are centred,
+    each typeset on its own in display style.
+    """
+    source = _known_environments(source)
+    if not display:
+        return convert_to_element(source, display="inline")
+    whole = _WHOLE.match(source)
+    body = whole.group(2) if whole else source
+    rows, aligned = top_level_rows(body)
+    if aligned:
+        return convert_to_element(f"\\begin{{align*}}{body}\\end{{align*}}",
+                                  display="block")
+    if len(rows) < 2:  # one line, perhaps with a break at its end that breaks nothing
+        return convert_to_element(rows[0] if rows else body, display="block")
+    table = Element("mtable", {"displaystyle": "true"})
+    for row in rows:
+        cell = Element("mtd")
+        cell.extend(convert_to_element(row, display="block"))
+        line = Element("mtr")
+        line.append(cell)
+        table.append(line)
+    math = Element("math")
+    math.append(table)
+    return math
 
 
 def _serialise(element: Element) -> str:

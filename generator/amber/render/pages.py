@@ -22,7 +22,8 @@ class SiteView:
     title: str
     """``site.yaml`` title."""
     language: str
-    """BCP 47 language tag for ``<html lang>``."""
+    """The site's BCP 47 language tag (``site.yaml``), for ``<html lang>``; a share page
+    declares its conversation's own instead (``page.language``)."""
     home_href: str
     """The index page (the base path, such as ``/chats/``)."""
     base_url: str
@@ -97,6 +98,9 @@ class SharePage:
     redactions: int = 0
     """How many ``[redacted]`` markers the share holds; each is shown as
     ``<mark class="redacted" role="img" aria-label="redacted">`` in ``messages[i].html``."""
+    language: str = "en"
+    """BCP 47 tag of the conversation (its ``language``, else the site's): the page's
+    ``<html lang>``."""
 
 
 @dataclass(frozen=True)

@@ -335,7 +335,7 @@ def share_page(
         md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
-        **partial_fields(snap),
+        **partial_fields(snap), language=snap.language or config.language,
     )
     return page, assets
 
