@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from amber.content.model import Message, Part
 
-FORMATS = ("chatgpt", "claude", "openai", "anthropic", "sharegpt")
+FORMATS = ("chatgpt", "claude", "openai", "anthropic", "sharegpt", "claude-code", "codex")
 """Every export format, in the order ``--format`` lists them."""
 
 FORMAT_NAMES = {
@@ -23,6 +23,8 @@ FORMAT_NAMES = {
     "openai": "OpenAI chat-completions",
     "anthropic": "Anthropic Messages",
     "sharegpt": "ShareGPT",
+    "claude-code": "Claude Code session",
+    "codex": "Codex CLI session",
 }
 
 

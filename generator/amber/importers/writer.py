@@ -46,7 +46,7 @@ from amber.importers.yamlout import conversation_yaml
 STAGING_PREFIX = ".amber-import-"
 HEADER_READ = 2048
 _MARKER = re.compile(
-    rf"^# amber-import: ([a-z]+) ([0-9a-f]{{{LONG_KEY_LENGTH}}}) sha256:([0-9a-f]{{64}})$",
+    rf"^# amber-import: ([a-z][a-z-]*) ([0-9a-f]{{{LONG_KEY_LENGTH}}}) sha256:([0-9a-f]{{64}})$",
     re.MULTILINE,
 )
 _SHOWN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}\Z")
