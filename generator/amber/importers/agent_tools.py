@@ -33,6 +33,7 @@ SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
 
 _TOOL_ERROR_TAG = re.compile(r"</?tool_use_error>")
 _BACKTICKS = re.compile(r"`{3,}")
+_PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.MULTILINE)
 
 
 @dataclass
@@ -63,18 +64,24 @@ def result_text(content: object) -> str:
     return ""
 
 
-def parts_for(call: ToolCall) -> list[Part]:
-    """The parts one tool call shows as, in order."""
+def parts_for(call: ToolCall, root: str | None = None) -> list[Part]:
+    """The parts one tool call shows as, in order.
+
+    ``root`` is the session's working folder: file names under it are shown
+    relative to it, as the agent's own terminal shows them.
+    """
     args = call.arguments if isinstance(call.arguments, dict) else {}
     if call.name in EDIT_TOOLS and isinstance(call.arguments, dict):
-        diff = edit_diff(call.name, args)
+        diff = edit_diff(call.name, args, root)
         if diff is not None:
             return [diff, *_failure(call)]
     if call.name in PATCH_TOOLS or _is_patch_command(args):
         patch = call.arguments if isinstance(call.arguments, str) else _patch_text(args)
         if patch:
+            files = [relative(m.group(1).strip(), root) for m in _PATCH_FILE.finditer(patch)]
+            title = "Patch " + ", ".join(files[:5]) if files else "Patch"
             return [Part("code", code=clean_text(patch).rstrip("\n"), language="diff",
-                         title="Patch"), *_failure(call)]
+                         title=label(title, 200)), *_failure(call)]
     if call.name in SHELL_TOOLS:
         command = shell_command(args)
         if command:
@@ -107,9 +114,9 @@ def _arguments(arguments: object) -> str | None:
     return clean_text(json.dumps(arguments, ensure_ascii=False))
 
 
-def edit_diff(name: str, args: dict[str, object]) -> Part | None:
+def edit_diff(name: str, args: dict[str, object], root: str | None = None) -> Part | None:
     """A file edit as a unified diff, or None when the arguments are not an edit's."""
-    path = label(args.get("file_path") or args.get("path"), 200) or "file"
+    path = relative(label(args.get("file_path") or args.get("path"), 200) or "file", root)
     if name == "Write" or (name == "str_replace_based_edit_tool"
                            and args.get("command") == "create"):
         content = args.get("content", args.get("file_text"))
@@ -139,6 +146,15 @@ def _diff_part(title: str, path: str, pairs: list[tuple[str, str]],
                                          clean_text(new).splitlines(), n=3, lineterm=""))
         lines.extend(hunk[2:] if hunk else ["@@ no change @@"])
     return Part("code", code="\n".join(lines), language="diff", title=title)
+
+
+def relative(path: str, root: str | None) -> str:
+    """``path`` relative to ``root`` when it lies under it, else as it is."""
+    if root:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return path[len(prefix):]
+    return path
 
 
 def shell_command(args: dict[str, object]) -> str | None:

@@ -208,6 +208,8 @@ class _Builder:
     turn: _Turn | None = None
     calls: dict[str, ToolCall] = field(default_factory=dict)
     pending_attachments: list[Part] = field(default_factory=list)
+    root: str | None = None
+    """The session's working folder, for file names relative to it."""
 
     def flush(self) -> None:
         turn, self.turn = self.turn, None
@@ -215,7 +217,7 @@ class _Builder:
             return
         parts: list[Part] = []
         for item in turn.items:
-            parts.extend(parts_for(item) if isinstance(item, ToolCall) else [item])
+            parts.extend(parts_for(item, self.root) if isinstance(item, ToolCall) else [item])
         msg = message("assistant", parts, turn.created, turn.model)
         if msg is not None:
             self.messages.append(msg)
@@ -282,6 +284,9 @@ class _Builder:
         parts: list[Part] = []
         content = msg.get("content")
         if isinstance(content, str):
+            if _is_local_output(content):
+                self._drop_local_command()
+                return
             parts.extend(_user_text(content))
         for block in _blocks(record):
             kind = block.get("type")
@@ -302,6 +307,13 @@ class _Builder:
         out = message("user", parts, created)
         if out is not None:
             self.messages.append(out)
+
+    def _drop_local_command(self) -> None:
+        """A slash command that printed to the terminal (``/mcp``) never reached the model."""
+        last = self.messages[-1] if self.messages and self.turn is None else None
+        if last is not None and last.role == "user" and isinstance(last.content, str) \
+                and last.content.startswith("`/"):
+            self.messages.pop()
 
     def _result(self, block: dict[str, object], record: dict[str, object]) -> None:
         call_id = block.get("tool_use_id")
@@ -332,6 +344,10 @@ class _Builder:
 def _strip(text: str) -> str:
     """Text without the reminders Claude Code adds for the model (indentation kept)."""
     return _REMINDER.sub("", text).strip("\n").rstrip()
+
+
+def _is_local_output(text: str) -> bool:
+    return any(f"<{tag}>" in text for tag in _LOCAL_NOISE)
 
 
 def _user_text(text: str) -> list[Part]:
@@ -370,10 +386,10 @@ def _image(block: dict[str, object], images: ImageResolver, notes: Notes) -> Par
 # --- sub-agents ---------------------------------------------------------------
 
 
-def _subagent_parts(records: list[dict[str, object]], images: ImageResolver
-                    ) -> tuple[str | None, list[Part]]:
+def _subagent_parts(records: list[dict[str, object]], images: ImageResolver,
+                    root: str | None) -> tuple[str | None, list[Part]]:
     """A sub-agent's prompt and its work as parts (its own tool calls included)."""
-    builder = _Builder(images, Notes(), {})
+    builder = _Builder(images, Notes(), {}, root=root)
     prompt = None
     for record in records:
         if prompt is None and record.get("type") == "user":
@@ -389,7 +405,7 @@ def _subagent_parts(records: list[dict[str, object]], images: ImageResolver
 
 
 def _subagents(side: list[dict[str, object]], files: Iterable[list[object]],
-               images: ImageResolver) -> dict[str, list[Part]]:
+               images: ImageResolver, root: str | None) -> dict[str, list[Part]]:
     """Each sub-agent's parts, keyed by its agent ID and by its prompt."""
     out: dict[str, list[Part]] = {}
     groups: list[list[dict[str, object]]] = []
@@ -407,7 +423,7 @@ def _subagents(side: list[dict[str, object]], files: Iterable[list[object]],
         groups.append([r for r in lines if isinstance(r, dict)
                        and r.get("type") in ("user", "assistant")])
     for group in groups:
-        prompt, parts = _subagent_parts(group, images)
+        prompt, parts = _subagent_parts(group, images, root)
         agent = next((r.get("agentId") for r in group if isinstance(r.get("agentId"), str)),
                      None)
         if isinstance(agent, str):
@@ -429,7 +445,8 @@ def convert_session(lines: list[object], subagent_files: list[list[object]], whe
     kept, dropped = _active(records)
     side = [r for r in records if r.get("type") in MESSAGE_TYPES and r.get("isSidechain")]
     notes = Notes()
-    builder = _Builder(images, notes, _subagents(side, subagent_files, images))
+    cwd = next((r["cwd"] for r in records if isinstance(r.get("cwd"), str)), None)
+    builder = _Builder(images, notes, _subagents(side, subagent_files, images, cwd), root=cwd)
     for record in _with_attachments(records, kept):
         builder.add(record)
     builder.flush()

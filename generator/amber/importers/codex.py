@@ -61,12 +61,13 @@ class _Builder:
         self.turn_created: str | None = None
         self.calls: dict[str, ToolCall] = {}
         self.model: str | None = None
+        self.root: str | None = None
 
     def flush(self) -> None:
         items, self.items = self.items, []
         parts: list[Part] = []
         for item in items:
-            parts.extend(parts_for(item) if isinstance(item, ToolCall) else [item])
+            parts.extend(parts_for(item, self.root) if isinstance(item, ToolCall) else [item])
         msg = message("assistant", parts, self.turn_created, self.turn_model)
         if msg is not None:
             self.messages.append(msg)
@@ -189,6 +190,7 @@ def convert_session(lines: list[object], where: str, images: ImageResolver
             if session_id is None and isinstance(payload.get("id"), str):
                 session_id = payload["id"].strip() or None
                 started = time_from_string(payload.get("timestamp")) or created
+                builder.root = payload["cwd"] if isinstance(payload.get("cwd"), str) else None
         elif kind == "turn_context":
             builder.model = model_name(payload.get("model")) or builder.model
         elif kind == "response_item":
