@@ -62,12 +62,11 @@ _LINE_NUMBER = re.compile(r"^ *\d+\u2192", re.MULTILINE)
 
 def looks_like(record: object) -> bool:
     """A line only Claude Code writes: a typed record with its session's ID or links."""
-    if not isinstance(record, dict) or record.get("type") not in RECORD_TYPES:
+    if not isinstance(record, dict) or _field(record, "type") not in RECORD_TYPES:
         return False
     if "payload" in record:
         return False
-    if isinstance(record.get("sessionId"), str) and ("uuid" in record or "message" in record
-                                                     or record.get("type") in RECORD_TYPES):
+    if isinstance(record.get("sessionId"), str):
         return True
     if record.get("type") == "summary" and "leafUuid" in record:
         return True
@@ -124,7 +123,8 @@ def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], 
     tool call leaves beside it. When the chain is broken (a parent the file does
     not hold), every record is kept: showing too much beats losing the thread.
     """
-    main = [r for r in records if r.get("type") in MESSAGE_TYPES and not r.get("isSidechain")]
+    main = [r for r in records if _field(r, "type") in MESSAGE_TYPES
+            and not r.get("isSidechain")]
     if not main:
         return [], 0
     by_uuid = {r["uuid"]: r for r in records if isinstance(r.get("uuid"), str)}
@@ -144,20 +144,27 @@ def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], 
             node = by_uuid[parent]
         else:
             return main, 0  # broken chain
-    reply_ids = {_message_id(r) for r in main if r.get("uuid") in path} - {None}
-    call_ids = {b.get("id") for r in main if r.get("uuid") in path or _message_id(r) in reply_ids
-                for b in _blocks(r) if b.get("type") == "tool_use"}
+    reply_ids = {_message_id(r) for r in main if _field(r, "uuid") in path} - {None}
+    call_ids = {_field(b, "id") for r in main
+                if _field(r, "uuid") in path or _message_id(r) in reply_ids
+                for b in _blocks(r) if b.get("type") == "tool_use"} - {None}
     kept = []
     dropped = 0
     for record in main:
         results = _results_of(record)
-        if (record.get("uuid") in path or _message_id(record) in reply_ids
+        if (_field(record, "uuid") in path or _message_id(record) in reply_ids
                 or (results and results <= call_ids)):
             kept.append(record)
         elif record.get("type") == "user" and _is_prompt(record) \
-                and record.get("parentUuid") in path | {None}:
+                and (record.get("parentUuid") is None or _field(record, "parentUuid") in path):
             dropped += 1
     return kept, dropped
+
+
+def _field(record: dict[str, object], key: str) -> str | None:
+    """A string field of a record; anything else (a list, a number) counts as absent."""
+    value = record.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _message_id(record: dict[str, object]) -> str | None:
@@ -173,7 +180,8 @@ def _blocks(record: dict[str, object]) -> list[dict[str, object]]:
 
 
 def _results_of(record: dict[str, object]) -> set[object]:
-    return {b.get("tool_use_id") for b in _blocks(record) if b.get("type") == "tool_result"}
+    return {_field(b, "tool_use_id") for b in _blocks(record)
+            if b.get("type") == "tool_result"} - {None}
 
 
 def _is_prompt(record: dict[str, object]) -> bool:
@@ -443,7 +451,7 @@ def convert_session(lines: list[object], subagent_files: list[list[object]], whe
                        if isinstance(r.get("sessionId"), str) and r["sessionId"].strip()),
                       fallback_id)
     kept, dropped = _active(records)
-    side = [r for r in records if r.get("type") in MESSAGE_TYPES and r.get("isSidechain")]
+    side = [r for r in records if _field(r, "type") in MESSAGE_TYPES and r.get("isSidechain")]
     notes = Notes()
     cwd = next((r["cwd"] for r in records if isinstance(r.get("cwd"), str)), None)
     builder = _Builder(images, notes, _subagents(side, subagent_files, images, cwd), root=cwd)
@@ -481,14 +489,14 @@ def _without_empty(messages: list[Message]) -> list[Message]:
 
 def _title(records: list[dict[str, object]], kept: list[dict[str, object]]) -> str:
     titles: dict[str, str] = {}
-    uuids = {r.get("uuid") for r in kept}
+    uuids = {_field(r, "uuid") for r in kept} - {None}
     for record in records:
         kind = record.get("type")
         if kind == "custom-title":
             titles["custom"] = clean_text(record.get("customTitle"))
         elif kind == "ai-title":
             titles["ai"] = clean_text(record.get("aiTitle"))
-        elif kind == "summary" and record.get("leafUuid") in uuids:
+        elif kind == "summary" and _field(record, "leafUuid") in uuids:
             titles["summary"] = clean_text(record.get("summary"))
     for key in ("custom", "ai", "summary"):
         title = title_from_text(titles.get(key, ""))

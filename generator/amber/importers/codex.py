@@ -47,7 +47,8 @@ CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md
 
 def looks_like(record: object) -> bool:
     """A rollout line: a known line type wrapping its payload object."""
-    return (isinstance(record, dict) and record.get("type") in LINE_TYPES
+    return (isinstance(record, dict) and isinstance(record.get("type"), str)
+            and record["type"] in LINE_TYPES
             and isinstance(record.get("payload"), dict))
 
 

@@ -98,7 +98,7 @@ def find_sessions(export: Path, format_name: str) -> list[SessionFile]:
         if found is None or (format_name != "auto" and found != format_name):
             expected = (SESSION_SHAPES[format_name] if format_name in SESSION_SHAPES
                         else " or ".join(SESSION_SHAPES.values()))
-            what = f"is {FORMAT_NAMES[found]}, not" if found else "is not"
+            what = f"is a {FORMAT_NAMES[found]}, not" if found else "is not"
             raise ImportInputError(f"{export}: {what} {expected}. Leave out --format to "
                                    "detect the format")
         return [SessionFile(export, found, str(export), claude_code.subagent_files(export))]
@@ -114,8 +114,8 @@ def find_sessions(export: Path, format_name: str) -> list[SessionFile]:
         sessions.append(SessionFile(path, found, where, subagents))
     if not sessions:
         kinds = (FORMAT_NAMES[format_name] if format_name in SESSION_FORMATS
-                 else "Claude Code or Codex")
-        raise ImportInputError(f"{export}: a folder with no {kinds} session files "
+                 else "Claude Code or Codex session")
+        raise ImportInputError(f"{export}: is a folder with no {kinds} files "
                                f"(*{SESSION_SUFFIX}) in it; give a session file, a folder "
                                "of them, or an export's .zip or .json")
     return sessions
