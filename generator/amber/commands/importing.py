@@ -30,7 +30,9 @@ Import conversations from a chat export into content/conversations/.
 FILE is a ChatGPT or Claude.ai data export (the .zip as downloaded, or its
 conversations.json), OpenAI chat-completions messages (a JSON object, a list,
 or JSONL as fine-tuning files are), Anthropic Messages API requests or
-responses, or ShareGPT JSON. The format is detected unless --format names it.
+responses, or ShareGPT JSON; or an agent's sessions: a Claude Code session
+(.jsonl) or Codex CLI rollout, or a folder of them (walked for every session).
+The format is detected unless --format names it.
 
 Each conversation becomes content/conversations/<title>-<key>.yaml. Importing
 the same export again changes nothing; a conversation that grew is updated in
@@ -43,10 +45,11 @@ content/assets/. Nothing is written if the file cannot be read.
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser(
         "import", help="import conversations from a ChatGPT, Claude, OpenAI, Anthropic or "
-        "ShareGPT export", description=DESCRIPTION,
+        "ShareGPT export, or Claude Code and Codex sessions", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", type=Path, help="the export: .zip, .json or .jsonl")
+    parser.add_argument("file", metavar="FILE", type=Path,
+                        help="the export: .zip, .json or .jsonl, or a folder of agent sessions")
     parser.add_argument("--format", choices=("auto", *FORMATS), default="auto",
                         help="the export's format (default: auto, detected from its content)")
     parser.set_defaults(handler=cmd_import)
