@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from amber.content.model import Message, Part
 from amber.importers import agent_tools, claude_code, codex, sessions
@@ -239,3 +241,48 @@ def test_shell_commands_in_their_forms() -> None:
     assert agent_tools.shell_command({"cmd": "echo hi"}) == "echo hi"
     assert agent_tools.shell_command({"command": ["git", "status"]}) == "git status"
     assert agent_tools.shell_command({"command": 3}) is None
+
+
+ODD = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                st.sampled_from(["\ud800", "a\x00b", "user", "assistant", "tool_use", "Edit",
+                                 "Bash", "Task", "toolu_read", "u1", "a3"]),
+                st.lists(st.text(max_size=3), max_size=2),
+                st.dictionaries(st.sampled_from(["type", "text", "id", "content"]),
+                                st.text(max_size=5), max_size=2))
+
+
+def _mangled(lines: list[object], changes: list[tuple[int, int, object]]) -> list[object]:
+    """The lines with some values (found by position in each line's keys) replaced."""
+    out = json.loads(json.dumps(lines))
+    for line_pick, key_pick, value in changes:
+        line = out[line_pick % len(out)]
+        holders: list[dict[str, object]] = [line]
+        for holder in list(holders):
+            for inner in holder.values():
+                if isinstance(inner, dict):
+                    holders.append(inner)
+                elif isinstance(inner, list):
+                    holders.extend(i for i in inner if isinstance(i, dict))
+        target = holders[key_pick % len(holders)]
+        if target:
+            keys = sorted(target)
+            target[keys[key_pick % len(keys)]] = value
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(which=st.sampled_from(["claude-code", "inline", "codex"]),
+       changes=st.lists(st.tuples(st.integers(0, 999), st.integers(0, 999), ODD),
+                        min_size=1, max_size=8))
+def test_converters_take_any_mangled_session(which: str,
+                                              changes: list[tuple[int, int, object]]) -> None:
+    """An import or a reason, never an exception (which would hide a bug as "not read")."""
+    path = {"claude-code": SESSION, "inline": INLINE, "codex": ROLLOUT}[which]
+    lines = _mangled(sessions.read_lines(path)[0], changes)
+    if which == "codex":
+        result = codex.convert_session(lines, "r.jsonl", images)
+    else:
+        sub = sessions.read_lines(next(CLAUDE_CODE.rglob("agent-*.jsonl")))[0]
+        result = claude_code.convert_session(lines, [_mangled(sub, changes)], "s.jsonl",
+                                             images, "s")
+    assert isinstance(result, Imported | Skipped)
