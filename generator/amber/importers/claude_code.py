@@ -73,6 +73,28 @@ def looks_like(record: object) -> bool:
     return record.get("type") == "file-history-snapshot" and "snapshot" in record
 
 
+def slim(record: object) -> object | None:
+    """A record with only what the page needs: records that are noise keep just their links.
+
+    ``toolUseResult`` repeats a tool's output for the terminal (for an edit, the
+    whole file before and after); only a sub-agent's ID is read from it.
+    """
+    if not isinstance(record, dict):
+        return None
+    kind = record.get("type")
+    if kind in ("user", "assistant", "summary", "custom-title", "ai-title", "attachment"):
+        extra = record.get("toolUseResult")
+        if extra is not None:
+            agent = extra.get("agentId") if isinstance(extra, dict) else None
+            record["toolUseResult"] = {"agentId": agent} if isinstance(agent, str) else None
+        return record
+    if kind == "system" and record.get("subtype") == "compact_boundary":
+        return record
+    links = {key: record[key] for key in ("type", "uuid", "parentUuid", "logicalParentUuid",
+                                          "sessionId", "isSidechain", "cwd") if key in record}
+    return links or None
+
+
 def is_subagent_file(path: Path) -> bool:
     """A sub-agent's transcript, imported with its session rather than on its own."""
     return path.name.startswith("agent-") or path.parent.name == "subagents"

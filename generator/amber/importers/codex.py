@@ -52,6 +52,22 @@ def looks_like(record: object) -> bool:
             and isinstance(record.get("payload"), dict))
 
 
+def slim(record: object) -> object | None:
+    """Only the lines a page is made of; events (but a thread's name) repeat them."""
+    if not isinstance(record, dict):
+        return None
+    payload = record.get("payload")
+    if record.get("type") == "event_msg":
+        return record if isinstance(payload, dict) \
+            and payload.get("type") == "thread_name_updated" else None
+    if record.get("type") == "turn_context" and isinstance(payload, dict):
+        return {**record, "payload": {"model": payload.get("model")}}
+    if record.get("type") == "session_meta" and isinstance(payload, dict):
+        return {**record, "payload": {key: payload.get(key) for key in ("id", "timestamp",
+                                                                        "cwd")}}
+    return record
+
+
 class _Builder:
     def __init__(self, images: ImageResolver, notes: Notes) -> None:
         self.images = images

@@ -132,9 +132,15 @@ def _walk(folder: Path) -> Iterator[Path]:
                     yield path
 
 
-def read_lines(path: Path, on_read: Callable[[int], object] | None = None
+def read_lines(path: Path, on_read: Callable[[int], object] | None = None,
+               slim: Callable[[object], object | None] | None = None
                ) -> tuple[list[object], int]:
-    """Every JSON line of a file, and how many lines were not JSON (and were skipped)."""
+    """Every JSON line of a file, and how many lines were not JSON (and were skipped).
+
+    ``slim`` trims each record as it is read (or drops it, returning None), so a
+    session's bulk that no page shows (file snapshots, token counts, whole files
+    kept beside an edit) never piles up in memory.
+    """
     records: list[object] = []
     bad = 0
     try:
@@ -152,9 +158,14 @@ def read_lines(path: Path, on_read: Callable[[int], object] | None = None
                 if not line.strip():
                     continue
                 try:
-                    records.append(json.loads(line))
+                    record = json.loads(line)
                 except (ValueError, RecursionError):
                     bad += 1
+                    continue
+                if slim is not None:
+                    record = slim(record)
+                if record is not None:
+                    records.append(record)
     except OSError as exc:
         raise ImportInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return records, bad
@@ -163,11 +174,12 @@ def read_lines(path: Path, on_read: Callable[[int], object] | None = None
 def convert(session: SessionFile, images: ImageResolver,
             on_read: Callable[[int], object] | None = None) -> Imported | Skipped:
     """One session file (with its sub-agents) as one conversation."""
-    records, bad = read_lines(session.path, on_read)
+    slim = codex.slim if session.format == "codex" else claude_code.slim
+    records, bad = read_lines(session.path, on_read, slim)
     if session.format == "codex":
         result = codex.convert_session(records, session.where, images)
     else:
-        subagents = [read_lines(path)[0] for path in session.subagents]
+        subagents = [read_lines(path, None, slim)[0] for path in session.subagents]
         result = claude_code.convert_session(records, subagents, session.where, images,
                                              session.path.stem)
     if bad and isinstance(result, Imported):
