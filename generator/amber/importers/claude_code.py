@@ -100,17 +100,22 @@ def is_subagent_file(path: Path) -> bool:
     return path.name.startswith("agent-") or path.parent.name == "subagents"
 
 
-def subagent_files(session: Path) -> tuple[Path, ...]:
-    """A session's sub-agent files: in ``<session>/subagents/``, or ``agent-*`` beside it."""
+def subagent_files(session: Path, beside: list[Path] | None = None) -> tuple[Path, ...]:
+    """A session's sub-agent files: in ``<session>/subagents/``, or ``agent-*`` beside it.
+
+    ``beside`` is the folder's ``agent-*.jsonl`` files when the caller listed them
+    already (a folder of a thousand sessions is listed once, not once a session).
+    """
     found: list[Path] = []
     folder = session.with_suffix("") / "subagents"
     if folder.is_dir():
         found.extend(sorted(p for p in folder.glob("agent-*.jsonl") if p.is_file()))
     session_id = session.stem
-    try:
-        beside = sorted(session.parent.glob("agent-*.jsonl"))
-    except OSError:
-        beside = []
+    if beside is None:
+        try:
+            beside = sorted(session.parent.glob("agent-*.jsonl"))
+        except OSError:
+            beside = []
     for path in beside:
         if _first_session_id(path) == session_id:
             found.append(path)

@@ -103,14 +103,20 @@ def find_sessions(export: Path, format_name: str) -> list[SessionFile]:
                                    "detect the format")
         return [SessionFile(export, found, str(export), claude_code.subagent_files(export))]
     sessions: list[SessionFile] = []
-    for path in _walk(export):
+    paths = list(_walk(export))
+    agents: dict[Path, list[Path]] = {}
+    for path in paths:
+        if path.name.startswith("agent-"):
+            agents.setdefault(path.parent, []).append(path)
+    for path in paths:
         if claude_code.is_subagent_file(path):
             continue
         found = file_format(path)
         if found is None or (format_name != "auto" and found != format_name):
             continue
         where = path.relative_to(export).as_posix()
-        subagents = claude_code.subagent_files(path) if found == "claude-code" else ()
+        subagents = (claude_code.subagent_files(path, agents.get(path.parent, []))
+                     if found == "claude-code" else ())
         sessions.append(SessionFile(path, found, where, subagents))
     if not sessions:
         kinds = (FORMAT_NAMES[format_name] if format_name in SESSION_FORMATS

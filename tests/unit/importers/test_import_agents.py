@@ -286,3 +286,17 @@ def test_converters_take_any_mangled_session(which: str,
         result = claude_code.convert_session(lines, [_mangled(sub, changes)], "s.jsonl",
                                              images, "s")
     assert isinstance(result, Imported | Skipped)
+
+
+def test_older_subagent_files_beside_the_session_are_matched_by_session_id(
+        tmp_path: Path) -> None:
+    shutil.copy(SESSION, tmp_path / SESSION.name)
+    shutil.copy(next(CLAUDE_CODE.rglob("agent-*.jsonl")), tmp_path / "agent-a1b2c3.jsonl")
+    other = json.loads(INLINE.read_text().splitlines()[0])
+    (tmp_path / "agent-ffff.jsonl").write_text(json.dumps(other) + "\n")  # another session's
+    found = sessions.find_sessions(tmp_path, "auto")
+    assert [s.path.name for s in found] == [SESSION.name]
+    assert [p.name for p in found[0].subagents] == ["agent-a1b2c3.jsonl"]
+    turn = sessions.convert(found[0], images)
+    assert isinstance(turn, Imported)
+    assert "SUBAGENT-OUTPUT" in all_text(turn)
