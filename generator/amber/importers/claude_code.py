@@ -474,9 +474,7 @@ def _subagents(side: list[dict[str, object]], files: Iterable[list[object]],
 def convert_session(lines: list[object], subagent_files: list[list[object]], where: str,
                     images: ImageResolver, fallback_id: str) -> Imported | Skipped:
     records = [r for r in lines if isinstance(r, dict)]
-    session_id = next((r["sessionId"] for r in records
-                       if isinstance(r.get("sessionId"), str) and r["sessionId"].strip()),
-                      fallback_id)
+    session_id = _session_id(records, fallback_id)
     kept, dropped = _active(records)
     side = [r for r in records if _field(r, "type") in MESSAGE_TYPES and r.get("isSidechain")]
     notes = Notes()
@@ -500,6 +498,20 @@ def convert_session(lines: list[object], subagent_files: list[list[object]], whe
         branches_dropped=dropped,
         notes=tuple(notes.items),
     )
+
+
+def _session_id(records: list[dict[str, object]], file_stem: str) -> str:
+    """The session's ID: the file's name when a record bears it, else the first one given.
+
+    A resumed session's file starts with the earlier session's records, which keep
+    that session's ID; the file is named after its own.
+    """
+    ids = {r["sessionId"] for r in records if isinstance(r.get("sessionId"), str)}
+    if file_stem in ids:
+        return file_stem
+    return next((str(r["sessionId"]).strip() for r in records
+                 if isinstance(r.get("sessionId"), str) and str(r["sessionId"]).strip()),
+                file_stem)
 
 
 def _with_attachments(records: list[dict[str, object]], kept: list[dict[str, object]]

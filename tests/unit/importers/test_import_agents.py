@@ -300,3 +300,16 @@ def test_older_subagent_files_beside_the_session_are_matched_by_session_id(
     turn = sessions.convert(found[0], images)
     assert isinstance(turn, Imported)
     assert "SUBAGENT-OUTPUT" in all_text(turn)
+
+
+def test_a_resumed_session_is_known_by_its_own_file_name(tmp_path: Path) -> None:
+    """Resuming copies the earlier session's records (with its ID) into a new file."""
+    new_id = "5d0c0a1e-0000-4000-8000-0000000000ff"
+    lines = SESSION.read_text().splitlines(keepends=True)
+    prompt = {**json.loads(lines[-1]), "type": "user", "uuid": "resumed-1", "sessionId": new_id,
+              "parentUuid": json.loads(lines[-1])["uuid"],
+              "message": {"role": "user", "content": "Carry on"}}
+    resumed = tmp_path / f"{new_id}.jsonl"
+    resumed.write_text("".join(lines) + json.dumps(prompt) + "\n")
+    assert convert(resumed).source_id == f"session:{new_id}"
+    assert convert(SESSION).source_id == f"session:{SESSION.stem}"
