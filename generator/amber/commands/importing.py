@@ -32,9 +32,11 @@ conversations.json), OpenAI chat-completions messages (a JSON object, a list,
 or JSONL as fine-tuning files are), Anthropic Messages API requests or
 responses, OpenAI Responses API requests, responses or exchanges, ShareGPT
 JSON, or an export of Open WebUI, LibreChat, Grok, Gemini (Google Takeout, JSON
-or HTML), Google AI Studio or DeepSeek. The format is detected unless --format
-names it; a --format that does not fit the file, or would drop content only
-another format has, is refused.
+or HTML), Google AI Studio or DeepSeek; or an agent's sessions: a Claude Code
+session (.jsonl) or Codex CLI rollout, or a folder of them (walked for every
+session). The format is detected unless --format names it; a --format that
+does not fit the file, or would drop content only another format has, is
+refused.
 
 Each conversation becomes content/conversations/<title>-<key>.yaml. Importing
 the same export again changes nothing; a conversation that grew is updated in
@@ -46,12 +48,14 @@ content/assets/. Nothing is written if the file cannot be read.
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser(
-        "import", help="import conversations from a chat app's export or API messages",
+        "import", help="import conversations from a chat app's export, API messages, or "
+        "Claude Code and Codex sessions",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE", type=Path,
-                        help="the export: .zip, .json, .jsonl or .html")
+                        help="the export: .zip, .json, .jsonl or .html, or a folder of agent "
+                             "sessions")
     parser.add_argument("--format", choices=("auto", *FORMATS), default="auto",
                         metavar="FORMAT",
                         help="the export's format: auto (the default: detected from its "

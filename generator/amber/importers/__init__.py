@@ -18,6 +18,11 @@ parts. Around them, in the order an import runs:
 - ``writer`` names each conversation (``identity``), writes it as YAML
   (``yamlout``) and stages it; ``pipeline`` commits when all was read.
 
+Agent sessions take another road, since a whole file is one conversation:
+``sessions`` finds the session files (one, or a folder walked for them) and
+hands each to ``claude_code`` or ``codex``; ``agent_tools`` shows their tool
+calls (edits as diffs, commands as console blocks, sub-agents collapsed).
+
 Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
 and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown),
 ``tree`` (message trees and the branch an app shows), ``gemini_html`` (the

@@ -84,9 +84,10 @@ def _run(export: Path, paths: SitePaths, format_name: str, progress: ProgressFac
     staging = make_staging(paths)
     try:
         writer = ConversationWriter(paths, staging / "conversations")
-        size = export.stat().st_size if export.is_file() else 0
+        # A folder (of agent sessions) is read in the child too: it is thousands of files.
+        large = export.is_dir() or (export.is_file() and export.stat().st_size >= CHILD_THRESHOLD)
         args = (export, paths.assets, staging / "assets", format_name)
-        in_child = size >= CHILD_THRESHOLD and can_read_in_child()
+        in_child = large and can_read_in_child()
         events = read_in_child(*args) if in_child else read_export(*args, progress is not None)
         advance: Callable[[int], object] | None = None
         asset_moves: list[tuple[Path, Path]] = []

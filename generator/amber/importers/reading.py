@@ -19,10 +19,11 @@ from pathlib import Path
 
 from amber.errors import AmberError
 from amber.importers import detect as formats
+from amber.importers import sessions
 from amber.importers.assets import AssetStore
 from amber.importers.record import FORMAT_NAMES, Imported, Skipped
 from amber.importers.records import iter_records
-from amber.importers.source import ExportSource, ImportInputError, open_export
+from amber.importers.source import AssetLocator, ExportSource, ImportInputError, open_export
 
 DETECTION_WINDOW = 50
 """Records weighed, at most, to tell the format (API request logs need several)."""
@@ -79,6 +80,9 @@ Event = Started | FormatFound | Converted | Rejected | Progress | Finished
 def read_export(export: Path, assets_dir: Path, staging: Path, format_name: str,
                 report_progress: bool = False) -> Iterator[Event]:
     """Every event of reading ``export``; raises AmberError (ImportInputError) if it is bad."""
+    if sessions.session_input(export, format_name):
+        yield from _read_sessions(export, assets_dir, staging, format_name, report_progress)
+        return
     with open_export(export) as source:
         yield Started(sum(m.size for m in source.members))
         store = AssetStore(assets_dir, staging, source.assets)
@@ -111,6 +115,34 @@ def read_export(export: Path, assets_dir: Path, staging: Path, format_name: str,
             yield Progress(sum(pending))
         yield Finished(tuple(sorted(store.staged.items())), store.copied, store.missing,
                        store.refused)
+
+
+def _read_sessions(export: Path, assets_dir: Path, staging: Path, format_name: str,
+                   report_progress: bool) -> Iterator[Event]:
+    """Agent sessions: each file (with its sub-agents) is one conversation."""
+    found = sessions.find_sessions(export, format_name)
+    yield Started(sessions.total_size(found))
+    store = AssetStore(assets_dir, staging, AssetLocator())
+    formats_seen = sorted({s.format for s in found})
+    yield FormatFound(formats_seen[0] if len(formats_seen) == 1 else None)
+    pending: list[int] = []
+    on_read = pending.append if report_progress else None
+    for session in found:
+        try:
+            result = sessions.convert(session, store.resolve, on_read)
+        except CONVERSION_ERRORS as exc:
+            yield Rejected(f"{session.where}: could not be read ({type(exc).__name__}: "
+                           f"{str(exc)[:120]})")
+            continue
+        if pending:
+            yield Progress(sum(pending))
+            pending.clear()
+        if isinstance(result, Skipped):
+            yield Rejected(f"{result.where}: {result.reason}")
+        else:
+            yield Converted(result, session.where)
+    yield Finished(tuple(sorted(store.staged.items())), store.copied, store.missing,
+                   store.refused)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from amber.content.model import Message, Part
 
 FORMATS = ("chatgpt", "claude", "openai", "anthropic", "responses", "sharegpt", "open-webui",
-           "librechat", "grok", "gemini", "ai-studio", "deepseek")
+           "librechat", "grok", "gemini", "ai-studio", "deepseek", "claude-code", "codex")
 """Every export format, in the order ``--format`` lists them."""
 
 FORMAT_NAMES = {
@@ -31,6 +31,8 @@ FORMAT_NAMES = {
     "gemini": "Gemini (Google Takeout)",
     "ai-studio": "Google AI Studio",
     "deepseek": "DeepSeek",
+    "claude-code": "Claude Code session",
+    "codex": "Codex CLI session",
 }
 
 
