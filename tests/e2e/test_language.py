@@ -9,7 +9,7 @@ from tests.helpers import REPO
 from tests.helpers.cli import ok, run_amber
 from tests.helpers.fixture_site import build, share
 
-LANGUAGES = REPO / "tests" / "fixtures" / "imports" / "languages" / "sharegpt-languages.json"
+LANGUAGES = REPO / "tests" / "fixtures" / "imports" / "sharegpt" / "languages.json"
 LANGUAGE_KEY = re.compile(r"^language: (\S+)$", re.MULTILINE)
 
 

@@ -10,7 +10,7 @@ from amber.importers.record import Imported
 from amber.importers.textblocks import joined_text_blocks
 from amber.render.markdown import render_parts
 
-CITATIONS = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "citations"
+IMPORTS = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 
 
 def no_images(reference: str, name: str | None) -> tuple[str | None, str | None]:
@@ -41,7 +41,7 @@ def test_blocks_that_meet_no_citation_stay_apart() -> None:
 
 
 def test_anthropic_message_reads_as_its_source_meant() -> None:
-    record = json.loads((CITATIONS / "anthropic-response.json").read_text("utf-8"))
+    record = json.loads((IMPORTS / "anthropic" / "citations-response.json").read_text("utf-8"))
     conv = anthropic.convert(record, "message 1", no_images)
     assert isinstance(conv, Imported)
     texts = [p.text for p in conv.messages[-1].parts if p.type == "text"]
@@ -57,7 +57,7 @@ def test_anthropic_message_reads_as_its_source_meant() -> None:
 
 
 def test_claude_message_reads_as_its_source_meant() -> None:
-    records = json.loads((CITATIONS / "claude-conversations.json").read_text("utf-8"))
+    records = json.loads((IMPORTS / "claude" / "citations-conversations.json").read_text("utf-8"))
     conv = claude.convert(records[0], "conversation 1", no_images)
     assert isinstance(conv, Imported)
     assert [p.text for p in conv.messages[-1].parts] == [
