@@ -39,6 +39,7 @@ from amber.render.pages import (
     SiteView,
 )
 from amber.render.partial import mark_redactions, partial_fields
+from amber.render.preview import PREVIEW_NAME, CardStyle, card_png, card_style, preview_card
 from amber.render.record import ShareRecord
 from amber.render.search import search_entry, search_file, search_text
 from amber.render.templates import (
@@ -63,12 +64,20 @@ class SiteFrame:
     """The ``site`` context of every template."""
     theme_files: dict[str, bytes]
     """``assets/<name>.<hash>.<ext>`` -> bytes: the theme's static files and Pygments' CSS."""
+    card: CardStyle
+    """The colours of the link-preview images (``theme_card_style``)."""
 
 
 def site_frame(config: SiteConfig, paths: SitePaths, theme: Theme,
                env: jinja2.Environment) -> SiteFrame:
     view, theme_files = theme_site_view(config, theme)
-    return SiteFrame(config, paths, env, view, theme_files)
+    return SiteFrame(config, paths, env, view, theme_files, theme_card_style(theme))
+
+
+def theme_card_style(theme: Theme) -> CardStyle:
+    """The preview images' colours: those of the theme's ``amber.css`` (its light scheme)."""
+    css = theme.static_files().get("amber.css")
+    return card_style(css.read_text("utf-8", errors="replace")) if css else CardStyle()
 
 
 def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
@@ -226,14 +235,17 @@ def theme_site_view(config: SiteConfig, theme: Theme) -> tuple[SiteView, dict[st
 
 
 def share_files(
-    snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment
+    snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment,
+    card: CardStyle,
 ) -> dict[str, bytes]:
-    """The files of ``share/<id>/``: the page through the theme, and its two exports."""
+    """The files of ``share/<id>/``: the page through the theme, its two exports and its
+    link-preview image (``page.preview`` drawn in the ``card`` colours)."""
     base = f"share/{snap.id}/"
     return {
         f"{base}index.html": render_template(env, "share.html", site=site_view, page=page),
         f"{base}conversation.json": to_chat_json(snap, page.url).encode(),
         f"{base}conversation.md": to_markdown(snap, page.url).encode(),
+        f"{base}{PREVIEW_NAME}": card_png(page.preview, card),
     }
 
 
@@ -280,13 +292,19 @@ def share_page(
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
+    preview = preview_card(
+        f"{url}{PREVIEW_NAME}", config.title, title=snap.title,
+        frozen_display=display_date(snap.frozen), message_count=len(views),
+        models=snap.models,
+        reveal=True,  # False for a share that must not reveal its title: a generic card
+    )
     page = SharePage(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
         frozen_display=display_date(snap.frozen), models=snap.models,
         message_count=len(views), messages=tuple(views), url=url,
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
-        description=plain_text(first_user.html), listed=snap.listed,
+        description=plain_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         **partial_fields(snap),
     )
