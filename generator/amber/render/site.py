@@ -28,6 +28,7 @@ from amber.content.ids import ids_in_bytes
 from amber.content.load import SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.errors import ContentError, Problem
+from amber.render.description import description_text
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
 from amber.render.markdown import pygments_css, render_parts
 from amber.render.pages import (
@@ -46,7 +47,6 @@ from amber.render.templates import (
     CSP,
     display_date,
     expiry_display,
-    plain_text,
     render_template,
 )
 from amber.render.theme import Theme, fingerprint
@@ -304,7 +304,7 @@ def share_page(
         message_count=len(views), messages=tuple(views), url=url,
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
-        description=plain_text(first_user.html), listed=snap.listed, preview=preview,
+        description=description_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         **partial_fields(snap),
     )
