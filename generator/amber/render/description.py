@@ -143,14 +143,14 @@ def _sentences(blocks: list[_Block]) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    """``text`` within ``limit``: whole sentences when they fill at least half of it,
+    """``text`` within ``limit``: whole sentences when they fill two fifths of it or more,
     else whole words and an ellipsis."""
     if len(text) <= limit:
         return text
     window = text[:limit]
     ends = [m.end() for m in re.finditer(rf"[{re.escape(_ENDS)}][{re.escape(_CLOSERS)}]*(?=\s|$)",
                                          window)]
-    if ends and ends[-1] >= limit // 2:
+    if ends and ends[-1] >= limit * 2 // 5:
         return window[:ends[-1]]
     room = window[:limit - 1]
     space = room.rfind(" ")
