@@ -19,7 +19,8 @@ def test_a_code_block_ends_the_sentence_that_announced_it() -> None:
 
 def test_list_items_follow_their_lead_in_as_one_sentence() -> None:
     html = ("<p>My plan so far:</p><ul><li>write a <strong>CHANGELOG</strong></li>"
-            "<li>bump the version</li><li><input type=checkbox> upload.</li></ul><p>Is that all</p>")
+            "<li>bump the version</li><li><input type=checkbox> upload.</li></ul>"
+            "<p>Is that all</p>")
     assert description_text(html) == (
         "My plan so far: write a CHANGELOG; bump the version; upload. Is that all.")
 
