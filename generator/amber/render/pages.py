@@ -77,6 +77,7 @@ class PreviewCard:
     width: int = 1200
     """Pixels; 1200 × 630 is the size chat apps and social sites show large."""
     height: int = 630
+    """Pixels."""
 
 
 @dataclass(frozen=True)
