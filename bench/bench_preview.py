@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402  (the benchmark folder's own module)
-from bench_scale import SHARE_BATCH, run_amber_allowing  # noqa: E402
+import corpus
+from bench_scale import SHARE_BATCH, run_amber_allowing
 
 
 def prepare(work: Path, count: int, seed: int) -> Path:
