@@ -42,7 +42,9 @@ _REGULAR_CHAIN = ("NotoSans-Regular.ttf", "NotoSansHebrew-Regular.ttf",
 """Fonts in the order they are asked for a character: Latin, Greek and Cyrillic;
 Hebrew; Arabic; then Chinese, Japanese and Korean."""
 
-WIDTH, HEIGHT = 1200, 630
+GENERIC_HEADLINE = "A shared conversation"
+GENERIC_DETAILS = "Open the link to read it."
+"""What a generic card says under the site's title."""
 _MARGIN = 80
 _TITLE_SIZES = (72, 64, 56)
 """Tried in order until the title fits in ``_TITLE_LINES``; the last one truncates."""
@@ -118,9 +120,9 @@ def card_png(card: PreviewCard, style: CardStyle) -> bytes:
     site_line = _fit_line(_clean(card.site_title), site_fonts, inner - mark - 20)
     _draw_line(muted, (_MARGIN + mark + 20, 110), site_line, site_fonts)
     details_fonts = _fonts(_REGULAR_CHAIN, _DETAILS_SIZE)
-    if card.title is None:
-        _draw_block(text, _wrap_to_fit(_clean(card.site_title), inner), top=220)
-        details = "Shared conversation"
+    if card.title is None:  # a generic card: nothing of the share
+        _draw_block(text, _wrap_to_fit(GENERIC_HEADLINE, inner), top=220)
+        details = GENERIC_DETAILS
     else:
         _draw_block(text, _wrap_to_fit(_clean(card.title) or _clean(card.site_title), inner),
                     top=190)
