@@ -6,6 +6,8 @@ import io
 import struct
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
 from amber.render.card_text import join_arabic, visual_order
@@ -130,3 +132,12 @@ def test_right_to_left_text_is_put_in_visual_order_and_arabic_is_joined() -> Non
     assert join_arabic("لا") == "\uFEFB"  # lam-alef ligature
     assert join_arabic("بب") == "\uFE91\uFE90"  # initial beh, final beh
     assert join_arabic("ر") == "ر"  # alone: the letter itself
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=300))
+def test_any_title_draws_inside_the_card(title: str) -> None:
+    data = card_png(card(title), STYLE)
+    assert image(data).size == (1200, 630)
+    assert ink(data, (0, 462, 1200, 478)) == 0
+    assert ink(data, (1121, 150, 1200, 470)) == 0
