@@ -225,7 +225,9 @@ def test_head_has_csp_first_social_meta_and_no_inline_code(theme_site: Site, vis
     description = meta("meta[name=description]") or ""
     assert "TOUR-QUESTION-5150" in description
     assert meta("meta[property='og:description']") == description
-    assert meta("meta[name='twitter:card']") == "summary"
+    assert meta("meta[name='twitter:card']") == "summary_large_image"
+    assert meta("meta[property='og:image']") == f"{url}preview.png"
+    assert meta("meta[name='twitter:image']") == f"{url}preview.png"
     assert meta("meta[name='twitter:description']") == description
     assert meta("meta[name=referrer]") == "no-referrer"
     assert page.locator("meta[name=robots]").count() == 0  # listed

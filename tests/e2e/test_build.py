@@ -93,7 +93,7 @@ def test_build_writes_the_site_files(built_site: BuiltSite) -> None:
     for rel in ("index.html", "404.html", "sitemap.xml", "feed.xml", "robots.txt", ".nojekyll"):
         assert (out / rel).is_file(), f"missing output/{rel}"
     for slug, share_id in built_site.ids.items():
-        for name in ("index.html", "conversation.json", "conversation.md"):
+        for name in ("index.html", "conversation.json", "conversation.md", "preview.png"):
             assert (out / "share" / share_id / name).is_file(), f"{slug}: missing {name}"
     shares = sorted(p.name for p in (out / "share").iterdir())
     assert shares == sorted(built_site.ids.values())

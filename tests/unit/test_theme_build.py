@@ -120,7 +120,9 @@ def test_share_head_has_absolute_social_meta(site: Path) -> None:
     assert f'<link rel="canonical" href="{url}">' in text
     assert f'<meta property="og:url" content="{url}">' in text
     assert '<meta property="og:type" content="article">' in text
-    assert '<meta name="twitter:card" content="summary">' in text
+    assert '<meta name="twitter:card" content="summary_large_image">' in text
+    assert f'<meta property="og:image" content="{url}preview.png">' in text
+    assert f'<meta name="twitter:image" content="{url}preview.png">' in text
     description = re.search(r'<meta name="description" content="([^"]*)">', text)
     assert description and "TOUR-QUESTION-5150" in description.group(1)
     assert f'<meta property="og:description" content="{description.group(1)}">' in text

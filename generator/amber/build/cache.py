@@ -73,7 +73,8 @@ _CODE_FINGERPRINT: str | None = None
 
 
 def code_fingerprint() -> str:
-    """amber's own source and the rendering libraries: any change re-renders everything."""
+    """amber's own source, its fonts and the rendering libraries: any change re-renders
+    everything."""
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
         digest = hashlib.sha256(f"amber-render-{STATE_FORMAT}".encode())
@@ -84,6 +85,9 @@ def code_fingerprint() -> str:
                 continue
             digest.update(name.encode() + b"\0")
             digest.update(source.read_bytes() + b"\0")
+        for font in sorted((package / "render" / "fonts").glob("*")):
+            # The preview images are drawn with these: a new font draws them again.
+            digest.update(f"fonts/{font.name}\0".encode() + font.read_bytes() + b"\0")
         for name in RENDER_LIBRARIES:
             try:
                 version = importlib.metadata.version(name)

@@ -292,7 +292,7 @@ class _Delta:
         frame = site_frame(config, self.paths, theme, make_environment(theme, watch=False))
         key = site_key(config, theme)
         start_worker(RenderContext(config, frame.view, self.paths, theme, None,
-                                   self.paths.root / CACHE_DIR, frame.env))
+                                   self.paths.root / CACHE_DIR, frame.env, frame.card))
         writes: dict[str, bytes] = {}
         for sid, (snap, digest) in sorted(fresh.items()):
             previous = old_records.get(sid)

@@ -46,7 +46,8 @@ def render_site(content: SiteContent, config: SiteConfig, *,
             records.append(record)
             files.update(share_files)
     else:
-        context = RenderContext(config, frame.view, paths, theme, None, None, frame.env)
+        context = RenderContext(config, frame.view, paths, theme, None, None, frame.env,
+                                 frame.card)
         work = [Job(s.id, s.path or paths.share_file(s.id), None, None, True, s)
                 for s in snapshots]
         for record, _, share_files in render_all(work, context, jobs or default_jobs()):

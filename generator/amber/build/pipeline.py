@@ -188,7 +188,7 @@ def build(
     remove_stale_dirs(spare, set(stray))
 
     context = RenderContext(config, frame.view, paths, theme, spare, store.directory,
-                            frame.env)
+                            frame.env, frame.card)
     written: dict[str, list[int]] = {}
     pending: dict[str, bytes] = {}
     workers = jobs if jobs is not None else default_jobs()

@@ -27,8 +27,9 @@ from amber.errors import AmberError, ContentError, Problem
 from amber.progress import progress_count
 from amber.render.markdown import code_block_memo, summary_only
 from amber.render.pages import SiteView
+from amber.render.preview import CardStyle
 from amber.render.record import ShareRecord
-from amber.render.site import share_files, share_output, share_page
+from amber.render.site import share_files, share_output, share_page, theme_card_style
 from amber.render.templates import make_environment
 from amber.render.theme import Theme
 
@@ -61,6 +62,8 @@ class RenderContext:
     """The spare tree to write pages into, or None to return their bytes."""
     cache_dir: Path | None
     env: jinja2.Environment | None = field(default=None, repr=False)
+    card: CardStyle | None = None
+    """The preview images' colours; worked out from ``theme`` when None."""
 
 
 Rendered = tuple[ShareRecord, dict[str, list[int]], dict[str, bytes] | None]
@@ -73,6 +76,7 @@ def start_worker(context: RenderContext) -> None:
     """Make ``context`` the one ``render_one`` uses in this process (a worker's initializer)."""
     global _CONTEXT
     context.env = context.env or make_environment(context.theme, watch=False)
+    context.card = context.card or theme_card_style(context.theme)
     _CONTEXT = context
 
 
@@ -96,7 +100,7 @@ def _render_job(job: Job) -> tuple[str, object]:
 def render_one(job: Job) -> Rendered:
     """Render one share with the context ``start_worker`` set."""
     ctx = _CONTEXT
-    assert ctx is not None and ctx.env is not None
+    assert ctx is not None and ctx.env is not None and ctx.card is not None
     snap = job.snapshot or snapshot_to_render(job.path)
     refs: dict[str, bool] = {}
     if not job.write:  # another shard's page: only its summary is needed here
@@ -106,7 +110,7 @@ def render_one(job: Job) -> Rendered:
     store = BuildCache(ctx.cache_dir, load=False)
     with code_block_memo(store.previous_blocks(job.previous)) as blocks:
         page, assets = share_page(snap, ctx.config, ctx.paths, refs=refs)
-    files = share_files(snap, page, ctx.site_view, ctx.env, assets)
+    files = share_files(snap, page, ctx.site_view, ctx.env, ctx.card, assets)
     record = replace(share_output(snap, page, ctx.config, files, refs), key=job.key or "")
     if job.key is not None:
         # An encrypted share's highlighted code is its plain text: never kept on disk.

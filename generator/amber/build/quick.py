@@ -32,7 +32,8 @@ from amber.content.expiry import window_holds
 QUICK_FILE = "quick.json"
 QUICK_FORMAT = 3
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Pygments",
-             "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML")
+             "latex2mathml", "Jinja2", "MarkupSafe", "PyYAML",
+             "Pillow")
 """Libraries whose version changes what a build reads or writes (also in the cache key)."""
 
 

@@ -57,6 +57,31 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class PreviewCard:
+    """A share's link-preview image (``page.preview``): what chat apps and social sites show.
+
+    A share that must not reveal its title gets a generic card: the site's title
+    alone, and ``title`` None.
+    """
+
+    url: str
+    """Absolute URL of the image (``share/<id>/preview.png``), for ``og:image``."""
+    alt: str
+    """Text that says what the image shows, for ``og:image:alt``."""
+    site_title: str
+    """The site's title, on every card."""
+    title: str | None
+    """The share's title, or None on a generic card."""
+    details: str
+    """Date, message count and models (``28 November 2026 · 4 messages · gpt-4o``);
+    empty on a generic card."""
+    width: int = 1200
+    """Pixels; 1200 × 630 is the size chat apps and social sites show large."""
+    height: int = 630
+    """Pixels."""
+
+
+@dataclass(frozen=True)
 class SharePage:
     """``share/<id>/index.html``."""
 
@@ -86,6 +111,8 @@ class SharePage:
     """Plain text from the first question, for meta description and cards."""
     listed: bool
     """False adds ``<meta name="robots" content="noindex">``."""
+    preview: PreviewCard
+    """The link-preview image (``preview.png`` in the share's folder), for ``og:image``."""
     expires: str | None = None
     """ISO 8601 moment from which the link is gone (``amber share --expires``); None: never."""
     expires_display: str | None = None
@@ -131,6 +158,8 @@ class SealedPage:
     """``data-salt``: passphrase shares only, the PBKDF2 salt (unpadded base64url); else ''."""
     iterations: int
     """``data-iterations``: passphrase shares only, the PBKDF2-SHA-256 iteration count; else 0."""
+    preview: PreviewCard
+    """The link-preview image: a generic card with the site's name only."""
     listed: bool = False
     """Always False: a listed share is never encrypted."""
 

@@ -28,6 +28,7 @@ from amber.content.ids import ids_in_bytes
 from amber.content.load import SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.errors import ContentError, Problem
+from amber.render.description import description_text
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
 from amber.render.markdown import pygments_css, render_parts
 from amber.render.pages import (
@@ -40,6 +41,7 @@ from amber.render.pages import (
     SiteView,
 )
 from amber.render.partial import mark_redactions, partial_fields
+from amber.render.preview import PREVIEW_NAME, CardStyle, card_png, card_style, preview_card
 from amber.render.record import ShareRecord
 from amber.render.seal import (
     SEALED_DESCRIPTION,
@@ -53,7 +55,6 @@ from amber.render.templates import (
     CSP,
     display_date,
     expiry_display,
-    plain_text,
     render_template,
 )
 from amber.render.theme import Theme, fingerprint
@@ -71,12 +72,20 @@ class SiteFrame:
     """The ``site`` context of every template."""
     theme_files: dict[str, bytes]
     """``assets/<name>.<hash>.<ext>`` -> bytes: the theme's static files and Pygments' CSS."""
+    card: CardStyle
+    """The colours of the link-preview images (``theme_card_style``)."""
 
 
 def site_frame(config: SiteConfig, paths: SitePaths, theme: Theme,
                env: jinja2.Environment) -> SiteFrame:
     view, theme_files = theme_site_view(config, theme)
-    return SiteFrame(config, paths, env, view, theme_files)
+    return SiteFrame(config, paths, env, view, theme_files, theme_card_style(theme))
+
+
+def theme_card_style(theme: Theme) -> CardStyle:
+    """The preview images' colours: those of the theme's ``amber.css`` (its light scheme)."""
+    css = theme.static_files().get("amber.css")
+    return card_style(css.read_text("utf-8", errors="replace")) if css else CardStyle()
 
 
 def share_output(snap: Snapshot, page: SharePage, config: SiteConfig,
@@ -252,20 +261,24 @@ def theme_site_view(config: SiteConfig, theme: Theme) -> tuple[SiteView, dict[st
 
 def share_files(
     snap: Snapshot, page: SharePage, site_view: SiteView, env: jinja2.Environment,
-    images: dict[str, Path] | None = None,
+    card: CardStyle, images: dict[str, Path] | None = None,
 ) -> dict[str, bytes]:
-    """The files of ``share/<id>/``: the page through the theme, and its two exports.
+    """The files of ``share/<id>/``: the page through the theme, its two exports and its
+    link-preview image (``page.preview`` drawn in the ``card`` colours).
 
-    An encrypted share has one file, its sealed page: the plain page, the exports and
-    ``images`` (image reference -> file, from ``share_page``) travel inside it."""
+    An encrypted share has its sealed page and a generic preview image: the plain
+    page, the exports and ``images`` (image reference -> file, from ``share_page``)
+    travel inside the sealed page."""
     base = f"share/{snap.id}/"
     page_html = render_template(env, "share.html", site=site_view, page=page)
     exported = to_chat_json(snap, page.url), to_markdown(snap, page.url)
+    preview = card_png(page.preview, card)
     if snap.encryption is None:
         return {
             f"{base}index.html": page_html,
             f"{base}conversation.json": exported[0].encode(),
             f"{base}conversation.md": exported[1].encode(),
+            f"{base}{PREVIEW_NAME}": preview,
         }
     downloads = [
         Download(page.json_href, "conversation.json", "application/json", exported[0]),
@@ -278,10 +291,11 @@ def share_files(
         id=snap.id, url=page.url, title=SEALED_TITLE,
         description=SEALED_PASSPHRASE_DESCRIPTION if passphrase else SEALED_DESCRIPTION,
         passphrase=passphrase, aad=sealed.aad, iv=sealed.iv, ciphertext=sealed.ciphertext,
-        salt=sealed.salt or "", iterations=sealed.iterations or 0,
+        salt=sealed.salt or "", iterations=sealed.iterations or 0, preview=page.preview,
     )
     return {f"{base}index.html": render_template(env, "sealed.html", site=site_view,
-                                                 page=sealed_page)}
+                                                 page=sealed_page),
+            f"{base}{PREVIEW_NAME}": preview}
 
 
 def share_page(
@@ -327,13 +341,19 @@ def share_page(
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
+    preview = preview_card(
+        f"{url}{PREVIEW_NAME}", config.title, title=snap.title,
+        frozen_display=display_date(snap.frozen), message_count=len(views),
+        models=snap.models,
+        reveal=snap.encryption is None,  # an encrypted share's card is generic
+    )
     page = SharePage(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
         frozen_display=display_date(snap.frozen), models=snap.models,
         message_count=len(views), messages=tuple(views), url=url,
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
-        description=plain_text(first_user.html), listed=snap.listed,
+        description=description_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         **partial_fields(snap), language=snap.language or config.language,
     )

@@ -170,7 +170,7 @@ class SiteBuilder:
             files_key = (page_key, theme_key, view_key)
             done = self._files.get(files_key)
             if done is None:
-                files = share_files(snap, page, frame.view, frame.env, assets)
+                files = share_files(snap, page, frame.view, frame.env, frame.card, assets)
                 done = self._files[files_key] = (
                     share_output(snap, page, frame.config, files, refs), files)
                 rendered += 1
