@@ -175,7 +175,7 @@ def test_the_key_in_the_link_opens_the_page_and_nothing_else_does(site: Path) ->
     link = share(site, "secret-one", "--encrypt")
     ok(run_amber("build", cwd=site))
     folder = site / "output" / "share" / share_id(link)
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "preview.png"]
     sealed = sealed_of(folder / "index.html")
     payload = open_sealed(sealed, decode(KEY_RE.search(link).group(1)))  # type: ignore[union-attr]
     assert CANARY["answer"].format(m="S1") in html.unescape(str(payload["main"]))
