@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "https://amber-demo.github.io/chats/"
 
 EXAMPLE_DESCRIPTIONS = {
+    "이항모형으로 옵션 가격 구하기":
+        "금융공학 수업 과제인데, 이항모형(binomial model)을 써서 콜옵션 가격을 구하는 방법을 한 "
+        "단계짜리 예시로 설명해 줄 수 있어? 주가는 100, 행사가격도 100, 한 기간 무위험이자율은 5%, "
+        "주가는 20% 오르거나 내린다고 해.",
     "Parallel line counting: a worker pool in Go and in Rust":
         "I need to process a few thousand log files in parallel (for now just count lines per "
         "file). Can you show me an idiomatic worker pool in Go and in Rust, and how the two "
@@ -111,4 +115,7 @@ def test_the_example_descriptions_read_as_sentences(example_output: Path) -> Non
         assert text == unescape(text) and text[-1] in ".?!…", text
         assert not re.search(r"\s[.,;:!?](\s|$)", text), text  # no markup left a gap
         for sentence in re.split(r"(?<=[.?!])\s+", text):
-            assert sentence[0].isupper() or sentence[0] in "(\"'", sentence
+            # A capital where the script has capitals (Hangul and Han have none).
+            first = sentence[0]
+            assert first.isupper() or (not first.islower() and first.isalpha()) \
+                or first in "(\"'", sentence
