@@ -179,14 +179,30 @@ def test_the_opened_page_passes_axe(twins: Twins, visit, scheme: str) -> None:  
     assert axe_violations(bare) == []
 
 
+def unlocked(visit: Visit) -> Visit:
+    visit.page.wait_for_selector("[data-sealed-form]:not([hidden])")  # type: ignore[attr-defined]
+    visit.page.fill("#sealed-passphrase", PASSPHRASE)  # type: ignore[attr-defined]
+    visit.page.click("[data-sealed-form] button")  # type: ignore[attr-defined]
+    return opened(visit)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_unlocked_passphrase_page_passes_axe(twins: Twins, visit, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    assert axe_violations(unlocked(visit(twins.passphrase, scheme=scheme))) == []
+
+
 def test_the_sealed_and_the_opened_page_are_valid_html(twins: Twins, visit, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     require_vnu()
     sealed = opened(visit(twins.sealed))
     dom = tmp_path / "opened.html"
     dom.write_text("<!doctype html>\n" + sealed.page.evaluate(
         "document.documentElement.outerHTML"), encoding="utf-8")
+    phrase = unlocked(visit(twins.passphrase))
+    phrase_dom = tmp_path / "unlocked.html"
+    phrase_dom.write_text("<!doctype html>\n" + phrase.page.evaluate(
+        "document.documentElement.outerHTML"), encoding="utf-8")
     sealed_id = twins.sealed.split("/share/")[1].split("/")[0]
     passphrase_id = twins.passphrase.split("/share/")[1].split("/")[0]
-    files = [dom, twins.output / "share" / sealed_id / "index.html",
+    files = [dom, phrase_dom, twins.output / "share" / sealed_id / "index.html",
              twins.output / "share" / passphrase_id / "index.html"]
     assert vnu_errors(files) == []
