@@ -307,6 +307,45 @@ def run_import(cmd: list[str], cwd: Path, env: dict[str, str]) -> Measured:
     return Measured(sample_, peak[0] / 1024, load_before, os.getloadavg()[0])
 
 
+def timed_imports(work: Path, source: Path, runs: int, env: dict[str, str],
+                  log: bool) -> dict[str, object]:
+    """Import ``source`` into ``runs`` fresh sites, twice each (new, then unchanged): the
+    report's ``site`` (what the first run wrote) and ``steps`` (each step's figures)."""
+    samples: dict[str, list[Measured]] = {"import (new)": [], "import (unchanged)": []}
+    out: dict[str, object] = {}
+    for run in range(runs):
+        site = work / f"site-{run}"
+        bench_build.run_measured([sys.executable, "-m", "amber", "init", str(site)], work, env)
+        cmd = [sys.executable, "-m", "amber", "--site", str(site), "import", str(source)]
+        for step in samples:
+            measured = run_import(cmd, site, env)
+            samples[step].append(measured)
+            if log:
+                print(f"run {run + 1}/{runs}  {step:<19} "
+                      f"{measured.sample.wall_s:7.1f} s  {measured.sample.cpu_s:7.1f} s CPU  "
+                      f"{measured.tree_peak_rss_mb:6.1f} MB  load "
+                      f"{measured.load_before:.1f}->{measured.load_after:.1f}",
+                      file=sys.stderr, flush=True)
+        if run == 0:
+            written = list((site / "content" / "conversations").glob("*.yaml"))
+            assets = list((site / "content" / "assets").glob("*"))
+            out["site"] = {
+                "conversation_files": len(written),
+                "conversations_mb": round(sum(p.stat().st_size for p in written) / 1e6, 1),
+                "asset_files": len(assets),
+            }
+        shutil.rmtree(site)
+    out["steps"] = {
+        step: {"wall_s": [round(m.sample.wall_s, 2) for m in done],
+               "cpu_s": [round(m.sample.cpu_s, 2) for m in done],
+               "peak_rss_mb": round(max(m.tree_peak_rss_mb for m in done), 1),
+               "max_rss_one_process_mb": round(max(m.sample.max_rss_mb for m in done), 1),
+               "load": [[round(m.load_before, 1), round(m.load_after, 1)] for m in done]}
+        for step, done in samples.items()
+    }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="conversations (10000)")
@@ -340,38 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"writing a {args.count}-conversation export to {export}",
                       file=sys.stderr)
             report["export"] = write_export(export, args.count, args.seed, log)
-        samples: dict[str, list[Measured]] = {"import (new)": [], "import (unchanged)": []}
-        for run in range(args.runs):
-            site = work / f"site-{run}"
-            bench_build.run_measured(
-                [sys.executable, "-m", "amber", "init", str(site)], work, env)
-            cmd = [sys.executable, "-m", "amber", "--site", str(site), "import", str(export)]
-            for step in samples:
-                measured = run_import(cmd, site, env)
-                samples[step].append(measured)
-                if log:
-                    print(f"run {run + 1}/{args.runs}  {step:<19} "
-                          f"{measured.sample.wall_s:7.1f} s  {measured.sample.cpu_s:7.1f} s CPU  "
-                          f"{measured.tree_peak_rss_mb:6.1f} MB  load "
-                          f"{measured.load_before:.1f}->{measured.load_after:.1f}",
-                          file=sys.stderr, flush=True)
-            if run == 0:
-                written = list((site / "content" / "conversations").glob("*.yaml"))
-                assets = list((site / "content" / "assets").glob("*"))
-                report["site"] = {
-                    "conversation_files": len(written),
-                    "conversations_mb": round(sum(p.stat().st_size for p in written) / 1e6, 1),
-                    "asset_files": len(assets),
-                }
-            shutil.rmtree(site)
-        report["steps"] = {
-            step: {"wall_s": [round(m.sample.wall_s, 2) for m in runs],
-                   "cpu_s": [round(m.sample.cpu_s, 2) for m in runs],
-                   "peak_rss_mb": round(max(m.tree_peak_rss_mb for m in runs), 1),
-                   "max_rss_one_process_mb": round(max(m.sample.max_rss_mb for m in runs), 1),
-                   "load": [[round(m.load_before, 1), round(m.load_after, 1)] for m in runs]}
-            for step, runs in samples.items()
-        }
+        report.update(timed_imports(work, export, args.runs, env, log))
     except bench_build.CommandFailed as exc:
         print(f"bench_import: {exc}", file=sys.stderr)
         return 1

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import bench_build
 import corpus
-from bench_import import Measured, run_import
+from bench_import import timed_imports
 
 POOL_SIZE = 240
 SESSIONS_PER_PROJECT = 100
@@ -226,34 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         if log:
             print(f"writing {args.count} sessions to {folder}", file=sys.stderr)
         report["sessions"] = write_sessions(folder, args.count, args.seed, log)
-        samples: dict[str, list[Measured]] = {"import (new)": [], "import (unchanged)": []}
-        for run in range(args.runs):
-            site = work / f"site-{run}"
-            bench_build.run_measured(
-                [sys.executable, "-m", "amber", "init", str(site)], work, env)
-            cmd = [sys.executable, "-m", "amber", "--site", str(site), "import", str(folder)]
-            for step in samples:
-                measured = run_import(cmd, site, env)
-                samples[step].append(measured)
-                if log:
-                    print(f"run {run + 1}/{args.runs}  {step:<19} "
-                          f"{measured.sample.wall_s:7.1f} s  {measured.sample.cpu_s:7.1f} s CPU  "
-                          f"{measured.tree_peak_rss_mb:6.1f} MB  load "
-                          f"{measured.load_before:.1f}->{measured.load_after:.1f}",
-                          file=sys.stderr, flush=True)
-            if run == 0:
-                written = list((site / "content" / "conversations").glob("*.yaml"))
-                report["site"] = {
-                    "conversation_files": len(written),
-                    "conversations_mb": round(sum(p.stat().st_size for p in written) / 1e6, 1)}
-            shutil.rmtree(site)
-        report["steps"] = {
-            step: {"wall_s": [round(m.sample.wall_s, 2) for m in runs],
-                   "cpu_s": [round(m.sample.cpu_s, 2) for m in runs],
-                   "peak_rss_mb": round(max(m.tree_peak_rss_mb for m in runs), 1),
-                   "load": [[round(m.load_before, 1), round(m.load_after, 1)] for m in runs]}
-            for step, runs in samples.items()
-        }
+        report.update(timed_imports(work, folder, args.runs, env, log))
     except bench_build.CommandFailed as exc:
         print(f"bench_import_sessions: {exc}", file=sys.stderr)
         return 1

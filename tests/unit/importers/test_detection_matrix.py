@@ -20,6 +20,7 @@ from amber.content.load import SitePaths
 from amber.errors import AmberError
 from amber.importers.pipeline import run_import
 from amber.importers.record import FORMATS
+from tests.helpers.trees import tree_bytes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 NOT_FORMATS = frozenset({"bad"})
@@ -45,19 +46,6 @@ def case_id(case: tuple[str, Path]) -> str:
 EXPORTS = exports()
 
 
-@pytest.fixture
-def paths(tmp_path: Path) -> SitePaths:
-    p = SitePaths(tmp_path / "site")
-    p.conversations.mkdir(parents=True)
-    p.site_yaml.write_text("title: T\nbase_url: https://example.test/\n")
-    return p
-
-
-def written(paths: SitePaths) -> dict[str, bytes]:
-    return {str(p.relative_to(paths.root)): p.read_bytes()
-            for p in sorted(paths.root.rglob("*")) if p.is_file()}
-
-
 def test_every_format_has_fixtures_and_every_fixture_folder_is_a_format() -> None:
     folders = {p.name for p in format_folders()}
     assert folders <= set(FORMATS), f"folders named after no format: {folders - set(FORMATS)}"
@@ -76,7 +64,7 @@ def test_each_fixture_is_detected_as_its_format(case: tuple[str, Path], paths: S
 def test_each_fixture_is_refused_in_every_other_format(case: tuple[str, Path],
                                                        paths: SitePaths) -> None:
     format_name, export = case
-    before = written(paths)
+    before = tree_bytes(paths.root)
     for other in FORMATS:
         if other == format_name:
             continue
@@ -85,15 +73,15 @@ def test_each_fixture_is_refused_in_every_other_format(case: tuple[str, Path],
         message = str(caught.value)
         assert str(export) in message, (other, message)
         assert "format" in message, (other, message)
-        assert written(paths) == before, other
+        assert tree_bytes(paths.root) == before, other
 
 
 @pytest.mark.parametrize("case", EXPORTS, ids=case_id)
 def test_importing_each_fixture_again_changes_nothing(case: tuple[str, Path],
                                                       paths: SitePaths) -> None:
     first = run_import(case[1], paths)
-    files = written(paths)
+    files = tree_bytes(paths.root)
     again = run_import(case[1], paths)
     assert (again.imported, again.updated) == ([], [])
     assert again.unchanged == len(first.imported)
-    assert written(paths) == files
+    assert tree_bytes(paths.root) == files

@@ -45,14 +45,6 @@ def published(conv: Imported) -> str:
     return json.dumps([m.as_dict() for m in conv.messages], ensure_ascii=False)
 
 
-@pytest.fixture
-def paths(tmp_path: Path) -> SitePaths:
-    p = SitePaths(tmp_path / "site")
-    p.conversations.mkdir(parents=True)
-    p.site_yaml.write_text("title: T\nbase_url: https://example.test/\n")
-    return p
-
-
 def yaml_files(paths: SitePaths) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(paths.conversations.iterdir())}
 

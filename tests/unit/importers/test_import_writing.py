@@ -24,22 +24,10 @@ from amber.importers.normalise import clean_text, time_from_any, title_from_text
 from amber.importers.records import iter_records
 from amber.importers.source import CountingReader, ImportInputError, Member, open_export
 from amber.importers.writer import read_header
+from tests.helpers.trees import tree_bytes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
 PNG = (FIXTURES / "chatgpt" / "file-Img123abcXYZ-photo.png").read_bytes()
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> SitePaths:
-    p = SitePaths(tmp_path / "site")
-    p.conversations.mkdir(parents=True)
-    p.site_yaml.write_text("title: T\nbase_url: https://example.test/\n")
-    return p
-
-
-def files(paths: SitePaths) -> dict[str, bytes]:
-    return {str(p.relative_to(paths.root)): p.read_bytes()
-            for p in sorted(paths.root.rglob("*")) if p.is_file()}
 
 
 # --- YAML ------------------------------------------------------------------------------
@@ -205,10 +193,10 @@ def test_an_import_loads_cleanly_and_is_idempotent(paths: SitePaths) -> None:
     content = load_content(paths)
     assert content.problems == []
     assert sorted(content.conversations) == sorted(summary.imported)
-    before = files(paths)
+    before = tree_bytes(paths.root)
     again = pipeline.run_import(FIXTURES / "chatgpt" / "conversations.json", paths)
     assert (again.imported, again.updated, again.unchanged) == ([], [], 3)
-    assert files(paths) == before
+    assert tree_bytes(paths.root) == before
     assert not [p for p in paths.content.iterdir() if p.name.startswith(".amber-import")]
 
 
@@ -235,10 +223,10 @@ def test_bad_input_late_in_the_file_writes_nothing(paths: SitePaths, tmp_path: P
     good = (FIXTURES / "openai" / "finetune.jsonl").read_text()
     export = tmp_path / "late.jsonl"
     export.write_text(good + '{"messages": [{"role": "user", "content": "cut')
-    before = files(paths)
+    before = tree_bytes(paths.root)
     with pytest.raises(ImportInputError, match=r"late\.jsonl:7:"):
         pipeline.run_import(export, paths)
-    assert files(paths) == before
+    assert tree_bytes(paths.root) == before
     assert sorted(p.name for p in paths.content.iterdir()) == ["conversations", "site.yaml"]
 
 
@@ -265,8 +253,8 @@ def test_reading_in_a_child_process_gives_the_same_files(
     summary = pipeline.run_import(export, paths, progress=lambda total: progress.append)
     assert summary == expected
     assert sum(progress) == (FIXTURES / "chatgpt" / "conversations.json").stat().st_size
-    assert {k: v for k, v in files(paths).items() if k != "content/site.yaml"} == \
-        files(in_process)
+    assert {k: v for k, v in tree_bytes(paths.root).items() if k != "content/site.yaml"} == \
+        tree_bytes(in_process.root)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{"mapping": {}}]) + "]")
     with pytest.raises(ImportInputError, match="not valid JSON"):
