@@ -200,9 +200,10 @@ def read_message(r: Reader, node: Node, what: str, depth: int = 0) -> Message | 
     return Message(role, content, created, model, alternatives, version)
 
 
-MAX_BRANCH_DEPTH = 100
+MAX_BRANCH_DEPTH = 50
 """Alternatives inside alternatives deeper than this are refused: a real tree of edits is
-far shallower, and a hostile file must not exhaust the stack."""
+far shallower, each level is three levels of YAML (``nodes.MAX_DEPTH`` bounds those),
+and a hostile file must not exhaust the stack. Importers keep no deeper branches."""
 
 
 def read_alternatives(
