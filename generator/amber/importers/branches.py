@@ -35,9 +35,9 @@ class Tree:
     """Messages of a run of nodes on one path, merged as the importer merges a turn.
     Called once per run, in document order; a run of an alternative may come after
     the runs that follow its fork on the shown path."""
-    joins: Callable[[Message, Message], bool] = field(default=lambda a, b: False)
-    """Whether ``convert`` would merge these two messages into one turn if they were in
-    one run: a fork between them is inside a turn and cannot be kept."""
+    merge: Callable[[list[Message]], list[Message]] = field(default=lambda ms: ms)
+    """What ``convert`` does to the messages of one run to make turns of them: two
+    messages it joins into one are one turn, and a fork between them cannot be kept."""
 
 
 @dataclass
@@ -85,10 +85,19 @@ def _thread(tree: Tree, path: list[str], depth: int, result: Walk) -> list[Messa
     for nodes, others, version in runs:
         messages = tree.convert(nodes)
         if pending is not None:
-            messages = _attach(tree, out, messages, pending, depth, result)
+            if out and messages and _joined(tree, out[-1], messages[0]):
+                # A fork inside one turn: the turn stays whole, its versions are dropped.
+                result.dropped += len(pending[0])
+                messages = tree.merge([out.pop(), *messages])
+            else:
+                messages = _attach(tree, out, messages, pending, depth, result)
         out.extend(messages)
         pending = (others, version) if others else None
     return out
+
+
+def _joined(tree: Tree, before: Message, after: Message) -> bool:
+    return len(tree.merge([before, after])) < 2
 
 
 def _attach(tree: Tree, before: list[Message], messages: list[Message],
@@ -96,18 +105,14 @@ def _attach(tree: Tree, before: list[Message], messages: list[Message],
     """``messages`` (what follows a fork on the shown path) with the fork's other
     children as alternatives of the first of them."""
     others, version = fork
-    if (
-        not messages
-        or depth >= MAX_BRANCH_DEPTH
-        or (before and tree.joins(before[-1], messages[0]))
-    ):
+    if not messages or depth >= MAX_BRANCH_DEPTH:
         result.dropped += len(others)
         return messages
     branches: list[tuple[Message, ...]] = []
     shown_at = version
     for position, child in enumerate(others, start=1):
         branch = _thread(tree, _newest_path(tree, child, result.seen), depth + 1, result)
-        if branch and not (before and tree.joins(before[-1], branch[0])):
+        if branch and not (before and _joined(tree, before[-1], branch[0])):
             branches.append(tuple(branch))
         else:
             result.dropped += 1

@@ -51,7 +51,6 @@ from amber.importers.record import (
     first_text,
     merge_turns,
     message,
-    same_turn,
 )
 
 FORMAT = "chatgpt"
@@ -87,7 +86,7 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
     # Edits and regenerations off the path are kept as alternatives (importers.branches).
     walked = walk(Tree(children=lambda node_id: tree_children(mapping, node_id),
                        convert=lambda run: _convert_run(mapping, run, state, conv_model),
-                       joins=same_turn), path)
+                       merge=merge_turns), path)
     messages, branches = walked.messages, walked.dropped
     if not messages:
         return Skipped(where, "no visible messages")

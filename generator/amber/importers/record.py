@@ -102,7 +102,11 @@ def merge_turns(messages: list[Message]) -> list[Message]:
     out: list[Message] = []
     for msg in messages:
         prev = out[-1] if out else None
-        if prev is not None and same_turn(prev, msg):
+        if (
+            prev is not None
+            and prev.role == msg.role == "assistant"
+            and (prev.model == msg.model or msg.model is None or prev.model is None)
+        ):
             parts = (*prev.parts, *msg.parts)
             merged = message("assistant", list(parts), prev.created or msg.created,
                              prev.model or msg.model)
@@ -111,12 +115,6 @@ def merge_turns(messages: list[Message]) -> list[Message]:
             continue
         out.append(msg)
     return out
-
-
-def same_turn(prev: Message, msg: Message) -> bool:
-    """Whether ``merge_turns`` joins ``msg`` to the ``prev`` before it."""
-    return (prev.role == msg.role == "assistant"
-            and (prev.model == msg.model or msg.model is None or prev.model is None))
 
 
 def first_text(messages: Iterable[Message], role: str = "user") -> str:
