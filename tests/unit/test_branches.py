@@ -203,3 +203,45 @@ def test_images_in_alternatives_are_published_assets() -> None:
     image = Part("image", src="assets/" + "a" * 64 + ".png")
     messages = (Message("user", "hi", alternatives=((Message("user", (image,)),),)),)
     assert list(image_refs(messages)) == [image.src]
+
+
+def test_the_thread_lays_out_every_version_once_with_unique_anchors() -> None:
+    from markupsafe import Markup
+
+    from amber.render.branches import thread_items
+    from amber.render.pages import MessageView
+
+    def view_of(message: Message, number: int, anchor: str) -> MessageView:
+        return MessageView(number, anchor, message.role, message.role, None, None,
+                           Markup(str(message.content)))
+
+    conv = conversation()
+    items = thread_items(conv.messages, view_of)
+    kinds = [i.kind for i in items]
+    assert kinds.count("fork") == kinds.count("end_fork") == 3
+    assert kinds.count("version") == kinds.count("end_version") == 2 + 3 + 2
+    shown = [i.message for i in items if i.message is not None]
+    assert len(shown) == len(shared_path_all(conv.messages)) == 11
+    anchors = [v.anchor for v in shown] + [i.version.anchor for i in items if i.version]
+    assert len(anchors) == len(set(anchors))
+    # The shared path keeps the anchors of any share: m-1 to m-4.
+    assert [v.anchor for v in shown if v.anchor.startswith("m-")] == [
+        "m-1", "m-2", "m-3", "m-4"]
+    first = next(i.version for i in items if i.version is not None)
+    assert (first.anchor, first.number, first.count, first.shared) == ("v-1-1", 1, 2, False)
+    assert (first.prev_anchor, first.next_anchor) == (None, "v-1-2")
+
+
+def shared_path_all(messages: tuple[Message, ...]) -> list[Message]:
+    """Every message a page of every branch renders: at a fork, each version once."""
+    from amber.render.branches import versions_of
+
+    out: list[Message] = []
+    for offset, message in enumerate(messages):
+        if not message.alternatives:
+            out.append(message)
+            continue
+        for branch in versions_of(message, messages[offset + 1:]):
+            out += shared_path_all(branch)
+        break
+    return out

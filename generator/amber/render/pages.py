@@ -87,8 +87,11 @@ class ThreadItem:
     or ``end_fork`` (close what the last open step opened)."""
 
     kind: str
+    """message, fork, version, end_version or end_fork."""
     message: MessageView | None = None
+    """The message, for a ``message`` step."""
     version: VersionView | None = None
+    """The version it opens, for a ``version`` step."""
 
 
 @dataclass(frozen=True)
