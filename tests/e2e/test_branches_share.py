@@ -104,3 +104,16 @@ def test_a_secret_in_an_alternative_stops_only_a_share_of_every_branch(
     assert share(branch_site, "cat-names", "--yes")
     assert_refused(run_amber("share", "cat-names", "--branches", "all", "--yes",
                              cwd=branch_site), "--allow-sensitive")
+
+
+def test_every_route_builds_the_same_bytes_and_fork_keeps_the_versions(
+        branch_site: Path, tmp_path: Path) -> None:
+    (every,) = share(branch_site, "cat-names", "--branches", "all", "--yes")
+    output = build(branch_site)
+    build(branch_site)  # from the cache
+    cold = build(branch_site, "--no-cache", "--output", str(tmp_path / "cold"))
+    tree = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert tree == {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
+    ok(run_amber("fork", every, cwd=branch_site))
+    forked = branch_site / "content" / "conversations" / "naming-a-grey-cat-fork.yaml"
+    assert "**Fog**: three letters." in forked.read_text("utf-8")
