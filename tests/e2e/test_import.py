@@ -52,12 +52,16 @@ def test_chatgpt_zip_imports_builds_and_hides_what_no_one_saw(site: Path, tmp_pa
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("amber import: a ChatGPT export: 3 imported, 0 updated, "
                            "0 unchanged, 2 skipped")
-    assert "2 branches (edits, regenerations) left out" in last
+    assert "2 branches (edits, regenerations) kept as alternatives" in last
     assert "images: 1 copied, 2 not in the export" in last
     assert "skipped: conversation 4 ('Only hidden'): no visible messages" in result.stderr
     files = imported(site)
     assert sorted(files) == sorted(f"{s}.yaml" for s in slugs)
-    assert not PRIVATE.search("".join(files.values()))
+    # The edits and regenerations are kept in the file, as alternatives; a share of the
+    # current branch (below) publishes none of them.
+    assert not re.search(r"PRIVATE-[A-Z]+-\d+", "".join(files.values()))
+    assert "alternatives:\n  - - role: assistant" in files["reversing-lists-f9c8834f.yaml"]
+    assert "BRANCH-REGENERATED-ANSWER" in files["reversing-lists-f9c8834f.yaml"]
     assets = list((site / "content" / "assets").iterdir())
     assert [p.name for p in assets] == [
         "4371149be76808ede2e39736bd07c9a9209f1d6207cfb3a530c7a2e84ab1a5a2.png"]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from amber.content.model import Conversation, Message, Part, Snapshot, Tombstone
 from amber.content.nodes import parse_file, parse_yaml
 from amber.content.snapshot import (
-    FORMAT_VERSION,
     freeze,
     messages_digest,
     read_snapshot,
@@ -258,7 +257,7 @@ def test_file_starts_with_header_and_is_plain_yaml() -> None:
     data = serialise_snapshot(snap)
     assert data.startswith(b"# amber share snapshot")
     loaded = yaml.safe_load(data)
-    assert loaded["format"] == FORMAT_VERSION
+    assert loaded["format"] == 1  # format 2 is only for a share of every branch
     assert loaded["id"] == SID
     assert loaded["digest"] == snap.digest
     assert b"&" not in data.split(b"messages:")[0]  # no anchors in the header part

@@ -106,6 +106,10 @@ def summary_line(summary: Summary) -> str:
     counts = (f"{len(summary.imported)} imported, {len(summary.updated)} updated, "
               f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped")
     extras = []
+    if summary.branches_kept:
+        plural = "es" if summary.branches_kept != 1 else ""
+        extras.append(f"{summary.branches_kept} branch{plural} (edits, regenerations) "
+                      "kept as alternatives")
     if summary.branches_dropped:
         plural = "es" if summary.branches_dropped != 1 else ""
         extras.append(f"{summary.branches_dropped} branch{plural} (edits, regenerations) "

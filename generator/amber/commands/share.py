@@ -21,7 +21,14 @@ from amber.content.expiry import EXPIRES_HELP
 from amber.content.ids import is_share_id
 from amber.content.keys import PBKDF2_ITERATIONS
 from amber.content.load import SitePaths, load_content, load_snapshot_unverified
-from amber.content.model import Conversation, Encryption, Selection, SiteConfig, Snapshot
+from amber.content.model import (
+    BRANCHES,
+    Conversation,
+    Encryption,
+    Selection,
+    SiteConfig,
+    Snapshot,
+)
 from amber.content.nodes import unusable_character
 from amber.content.snapshot import source_digest
 from amber.errors import RefusedError, UsageError
@@ -61,6 +68,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add_encryption_options(p)
     _add_consent_options(p)
     add_partial_options(p, messages=True)
+    p.add_argument("--branches", choices=BRANCHES, default="current",
+                   help="current (default): the conversation as last shown; all: keep the "
+                        "edited prompts and regenerated answers it holds, which the page "
+                        "lets readers switch between")
     p.set_defaults(handler=cmd_share)
 
     p = commands.add_parser(
@@ -197,9 +208,13 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
             raise UsageError("--name must not be empty")
         author = args.name.strip()
     selection = selection_of(args, convs)
+    if args.branches == "all" and selection is not None:
+        raise UsageError("--branches all shares every branch; --messages numbers the "
+                         "current one: use one or the other")
     rules = rules_of(args, config.language)
     new_key = key_maker(args, config)
-    views = {conv.slug: published_view(conv, args.title or conv.title, selection, rules)
+    views = {conv.slug: published_view(conv, args.title or conv.title, selection, rules,
+                                       args.branches)
              for conv in convs}
     found = [(conv, scan_messages(views[conv.slug].title, views[conv.slug].messages,
                                   language=config.language, model=views[conv.slug].model,
@@ -223,7 +238,8 @@ def cmd_share(args: argparse.Namespace, root: Path) -> int:
         return 1
     snaps = create_shares(content, convs, title=args.title, author=author, listed=args.listed,
                           allow_sensitive=accepted, expires=expires, selection=selection,
-                          redaction=redaction_for(rules), new_key=new_key)
+                          redaction=redaction_for(rules), branches=args.branches,
+                          new_key=new_key)
     for snap in snaps:
         print(reader_url(config, snap))
     if args.passphrase:
@@ -268,7 +284,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     allow = False
     if conv is not None:
         title = args.title if args.title is not None else old.title
-        view = published_view(conv, title, refuse_past_end(old, conv), rules)
+        view = published_view(conv, title, refuse_past_end(old, conv), rules, old.branches)
         findings = scan_messages(view.title, view.messages, language=config.language,
                                  model=view.model, author=old.author, path=conv.path)
         # An earlier --allow-sensitive covers what that snapshot already held, nothing new.
@@ -279,7 +295,7 @@ def cmd_update(args: argparse.Namespace, root: Path) -> int:
     if (
         not tampered
         and conv is not None
-        and source_digest(conv, old.selection) == old.source_digest
+        and source_digest(conv, old.selection, old.branches) == old.source_digest
         and args.title is None
         and rules_unchanged(rules, old)
         and allow == old.allow_sensitive

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from amber.content.model import Message
+from amber.content.model import Message, every_message
 from amber.content.schema import is_safe_asset_ref
 from amber.errors import Problem
 
@@ -120,8 +120,9 @@ def folder_problems(folder: Path) -> list[Problem]:
 
 
 def image_refs(messages: Iterable[Message]) -> Iterator[str]:
-    """The ``src`` of every image part of ``messages`` (``assets/<file>``), in order."""
-    for message in messages:
+    """The ``src`` of every image part of ``messages`` (``assets/<file>``), in order;
+    alternatives included, since a share of every branch publishes them."""
+    for message in every_message(messages):
         if isinstance(message.content, str):
             continue
         for part in message.content:

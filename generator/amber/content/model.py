@@ -8,10 +8,14 @@ that form through freezing so a snapshot file reads like its source.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROLES = ("user", "assistant", "system", "tool")
+
+BRANCHES = ("current", "all")
+"""What a share keeps of a conversation's branches (``amber share --branches``)."""
 
 PART_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # type: (required keys, optional keys) besides "type"
@@ -78,6 +82,13 @@ class Message:
     """ISO 8601 UTC (``2026-01-31T12:00:00Z``) when known."""
     model: str | None = None
     """The model that wrote an assistant message, when known."""
+    alternatives: tuple[tuple[Message, ...], ...] = ()
+    """The other versions of this message (an edited prompt, a regenerated answer), in the
+    order the app kept them: each is a branch, that version and the messages that followed
+    it. Empty for a message that was never edited or regenerated."""
+    version: int = 1
+    """Where this message stands among its versions, 1-based: the page shows
+    ``version / (len(alternatives) + 1)``. 1 when there are no alternatives."""
 
     @functools.cached_property
     def parts(self) -> tuple[Part, ...]:
@@ -97,7 +108,34 @@ class Message:
             out["content"] = self.content
         else:
             out["content"] = [p.as_dict() for p in self.content]
+        if self.alternatives:  # written only when there are some: older files stay the same
+            out["version"] = self.version
+            out["alternatives"] = [[m.as_dict() for m in branch] for branch in self.alternatives]
         return out
+
+
+def shared_path(messages: tuple[Message, ...]) -> tuple[Message, ...]:
+    """The messages as shown, without the alternatives any of them hold: what a share of
+    the current branch freezes, and what ``conversation.json`` and ``.md`` hold."""
+    if not any(m.alternatives for m in messages):
+        return messages
+    return tuple(
+        Message(m.role, m.content, m.created, m.model) if m.alternatives else m
+        for m in messages
+    )
+
+
+def every_message(messages: Iterable[Message]) -> Iterator[Message]:
+    """Each message and, after it, every message of its alternatives, depth first: what a
+    check of everything a share publishes must read."""
+    for message in messages:
+        yield message
+        for branch in message.alternatives:
+            yield from every_message(branch)
+
+
+def has_alternatives(messages: Iterable[Message]) -> bool:
+    return any(m.alternatives for m in messages)
 
 
 @dataclass(frozen=True)
@@ -150,6 +188,9 @@ class Snapshot:
     """The redaction rules applied and how many markers they left; None when none."""
     encryption: Encryption | None = None
     """The key its page is sealed with (``--encrypt``, ``--passphrase``); None: a plain page."""
+    branches: str = "current"
+    """``current``: the shared path alone; ``all``: the messages keep their alternatives
+    (``amber share --branches all``, snapshot format 2)."""
     path: Path | None = field(default=None, compare=False)
     language: str | None = None
     """BCP 47 tag of the conversation's language, frozen with it; None: the site's."""

@@ -8,18 +8,20 @@ stood in for by empty ones, which publish nothing and keep the numbering.
 
 from __future__ import annotations
 
-from amber.content.model import Conversation, Message, Selection
+from amber.content.model import Conversation, Message, Selection, shared_path
 from amber.content.redaction import Redacted, RedactionRules, redact
 
 
 def published_view(conv: Conversation, title: str, selection: Selection | None,
-                   rules: RedactionRules) -> Redacted:
+                   rules: RedactionRules, branches: str = "current") -> Redacted:
     """A share's published fields before it is frozen, for the secrets scan: as many
-    messages as the source has (one outside the selection is empty), redacted."""
+    messages as the source has (one outside the selection is empty), redacted; their
+    alternatives only when every branch is shared."""
     chosen = set(selection.numbers) if selection is not None else None
+    source = conv.messages if branches == "all" else shared_path(conv.messages)
     messages = tuple(
         m if chosen is None or n in chosen else Message(m.role, "")
-        for n, m in enumerate(conv.messages, start=1)
+        for n, m in enumerate(source, start=1)
     )
     if not rules:
         return Redacted(title, conv.model, messages, 0)

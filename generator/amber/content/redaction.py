@@ -243,7 +243,11 @@ class Redactor:
             content: str | tuple[Part, ...] = self.text(message.content)
         else:
             content = tuple(self.part(p) for p in message.content)
-        return replace(message, content=content, model=self.optional(message.model))
+        # Alternatives are published by a share of every branch: redacted alike.
+        alternatives = tuple(tuple(self.message(m) for m in branch)
+                             for branch in message.alternatives)
+        return replace(message, content=content, model=self.optional(message.model),
+                       alternatives=alternatives)
 
 
 def _overlaps(span: tuple[int, int, str], starts: list[int],

@@ -187,8 +187,9 @@ def is_safe_asset_ref(src: str) -> bool:
     return bool(_ASSET_REF.match(src)) and ".." not in src
 
 
-def read_message(r: Reader, node: Node, what: str) -> Message | None:
-    fields = r.mapping(node, what, ("role", "content"), ("created", "model"))
+def read_message(r: Reader, node: Node, what: str, depth: int = 0) -> Message | None:
+    fields = r.mapping(node, what, ("role", "content"),
+                       ("created", "model", "version", "alternatives"))
     if fields is None:
         return None
     role = r.string(fields["role"], f"{what}.role") if "role" in fields else None
@@ -210,9 +211,58 @@ def read_message(r: Reader, node: Node, what: str) -> Message | None:
             content = r.string(cnode, f"{what}.content")
     created = r.timestamp(fields.get("created"), f"{what}.created")
     model = r.optional_string(fields, "model", what)
-    if role is None or content is None:
+    branches = read_alternatives(r, fields, what, depth)
+    if role is None or content is None or branches is None:
         return None
-    return Message(role, content, created, model)
+    alternatives, version = branches
+    return Message(role, content, created, model, alternatives, version)
+
+
+MAX_BRANCH_DEPTH = 50
+"""Alternatives inside alternatives deeper than this are refused: a real tree of edits is
+far shallower, each level is three levels of YAML (``nodes.MAX_DEPTH`` bounds those),
+and a hostile file must not exhaust the stack. Importers keep no deeper branches."""
+
+
+def read_alternatives(
+    r: Reader, fields: dict[str, Node], what: str, depth: int
+) -> tuple[tuple[tuple[Message, ...], ...], int] | None:
+    """A message's ``alternatives`` (a list of branches, each a list of messages) and its
+    ``version`` (1 to the number of versions); None after an error."""
+    anode, vnode = fields.get("alternatives"), fields.get("version")
+    if anode is None:
+        if vnode is not None:
+            r.error(vnode, f"{what}.version: only a message with alternatives has a version")
+            return None
+        return (), 1
+    if anode.kind != "seq" or not anode.value:
+        r.error(anode, f"{what}.alternatives: expected a list of branches, each a list of "
+                "messages")
+        return None
+    if depth >= MAX_BRANCH_DEPTH:
+        r.error(anode, f"{what}.alternatives: nested more than {MAX_BRANCH_DEPTH} deep")
+        return None
+    out: list[tuple[Message, ...]] = []
+    for i, bnode in enumerate(anode.value):
+        where = f"{what}.alternatives[{i}]"
+        if bnode.kind != "seq" or not bnode.value:
+            r.error(bnode, f"{where}: expected a list of at least one message")
+            return None
+        branch = [read_message(r, m, f"{where}[{j}]", depth + 1)
+                  for j, m in enumerate(bnode.value)]
+        if any(m is None for m in branch):
+            return None
+        out.append(tuple(m for m in branch if m is not None))
+    version = 1
+    if vnode is not None:
+        value = vnode.value
+        if (not isinstance(value, int) or isinstance(value, bool)
+                or not 1 <= value <= len(out) + 1):
+            r.error(vnode, f"{what}.version: expected a whole number from 1 to {len(out) + 1} "
+                    "(this message's place among its versions)")
+            return None
+        version = value
+    return tuple(out), version
 
 
 def read_messages(r: Reader, node: Node | None, what: str) -> tuple[Message, ...] | None:

@@ -434,16 +434,25 @@ def published_texts(title: str, messages: Iterable[Message], *, model: str | Non
         if value:
             yield Published(0, 0, "", field_name, value)
     for number, message in enumerate(messages, start=1):
-        if message.model:
-            yield Published(number, 0, "", "model", message.model)
-        if isinstance(message.content, str):
-            yield Published(number, 0, "", "content", message.content)
-            continue
+        yield from _message_texts(number, message)
+
+
+def _message_texts(number: int, message: Message) -> Iterator[Published]:
+    """A message's texts; those of its alternatives (a share of every branch publishes
+    them) are named by the number of the message they are versions of."""
+    if message.model:
+        yield Published(number, 0, "", "model", message.model)
+    if isinstance(message.content, str):
+        yield Published(number, 0, "", "content", message.content)
+    else:
         for index, part in enumerate(message.content, start=1):
             for field_name in PART_FIELD_NAMES:
                 value = getattr(part, field_name)
                 if field_name not in PART_FIELDS_NOT_SCANNED and isinstance(value, str) and value:
                     yield Published(number, index, part.type, field_name, value)
+    for branch in message.alternatives:
+        for other in branch:
+            yield from _message_texts(number, other)
 
 
 def scan_messages(

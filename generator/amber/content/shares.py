@@ -98,6 +98,7 @@ def create_shares(
     expires: str | None = None,
     selection: Selection | None = None, redaction: Redaction | None = None,
     new_key: Callable[[], Encryption] | None = None,
+    branches: str = "current",
 ) -> list[Snapshot]:
     """New shares; ``allow_sensitive`` holds the slugs whose sensitive findings were accepted;
     ``expires`` is when their links stop working (``amber.content.expiry``).
@@ -113,6 +114,7 @@ def create_shares(
         snaps.append(freeze(conv, share_id, title=title, author=author, listed=listed,
                             frozen=frozen, allow_sensitive=conv.slug in allow_sensitive,
                             expires=expires, selection=selection, redaction=redaction,
+                            branches=branches,
                             encryption=new_key() if new_key is not None else None))
     for snap in snaps:
         write_atomic(content.paths.share_file(snap.id), serialise_snapshot(snap))
@@ -140,7 +142,8 @@ def refreeze(
                   author=old.author, listed=old.listed, frozen=now_utc(),
                   allow_sensitive=allow_sensitive,
                   expires=old.expires if expires == KEEP else expires,
-                  selection=old.selection, redaction=redaction, encryption=old.encryption)
+                  selection=old.selection, redaction=redaction, branches=old.branches,
+                  encryption=old.encryption)
     write_atomic(content.paths.share_file(share_id), serialise_snapshot(snap))
     return snap
 
@@ -175,7 +178,8 @@ def share_states(content: SiteContent, now: datetime | None = None) -> list[Shar
         if is_expired(snap.expires, moment):
             state = "expired"
         elif conv is not None:
-            current = source_digest(conv, snap.selection) == snap.source_digest
+            current = (source_digest(conv, snap.selection, snap.branches)
+                       == snap.source_digest)
             state = "current" if current else "stale"
         elif any((content.paths.conversations / f"{snap.source}{ext}").exists()
                  for ext in CONVERSATION_SUFFIXES):

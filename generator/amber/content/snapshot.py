@@ -20,6 +20,7 @@ import yaml
 
 from amber.content.ids import SLUG_RE, is_share_id
 from amber.content.model import (
+    BRANCHES,
     Conversation,
     Encryption,
     Message,
@@ -27,6 +28,8 @@ from amber.content.model import (
     Selection,
     Snapshot,
     Tombstone,
+    has_alternatives,
+    shared_path,
 )
 from amber.content.nodes import Node
 from amber.content.schema import Reader, read_language, read_messages, shown
@@ -35,7 +38,12 @@ from amber.errors import Problem
 if TYPE_CHECKING:
     from amber.content.redaction import RedactionRules
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The newest snapshot format. Format 2 adds the alternatives of ``--branches all``; a
+snapshot that holds none is still written as format 1, byte for byte as before."""
+READABLE_FORMATS = (1, 2)
+BRANCHES_FORMAT = 2
+"""The format a share of every branch (``--branches all``) is written in."""
 
 SNAPSHOT_HEADER = (
     "# amber share snapshot: frozen content, published at share/<id>/.\n"
@@ -52,7 +60,7 @@ SNAPSHOT_REQUIRED = (
     "source", "source_digest", "digest", "messages",
 )
 SNAPSHOT_OPTIONAL = ("allow_sensitive", "expires", "encryption", "created", "model", "language",
-                     "selection", "redactions")
+                     "selection", "redactions", "branches")
 
 
 def canonical_json(value: object) -> bytes:
@@ -64,19 +72,22 @@ def messages_digest(messages: tuple[Message, ...]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json([m.as_dict() for m in messages])).hexdigest()
 
 
-def source_digest(conv: Conversation, selection: Selection | None = None) -> str:
+def source_digest(conv: Conversation, selection: Selection | None = None,
+                  branches: str = "current") -> str:
     """Digest of everything in a conversation that a share would show.
 
     With a selection, only the selected messages count: a share of messages 3-8 is
     not stale because message 12 changed. A selection past the current end never
-    matches, so a shortened conversation shows as stale."""
+    matches, so a shortened conversation shows as stale. A share of the current
+    branch is not stale because an alternative changed; one of every branch is."""
     from amber.content.selection import covers, select
 
+    messages = conv.messages if branches == "all" else shared_path(conv.messages)
     body: dict[str, object] = {
         "title": conv.title,
         "created": conv.created,
         "model": conv.model,
-        "messages": [m.as_dict() for m in select(conv.messages, selection)],
+        "messages": [m.as_dict() for m in select(messages, selection)],
     }
     if conv.language is not None:  # only when set: older shares keep their digests
         body["language"] = conv.language
@@ -91,17 +102,24 @@ def freeze(
     conv: Conversation, share_id: str, *, title: str | None, author: str | None,
     listed: bool, frozen: str, allow_sensitive: bool = False, expires: str | None = None,
     selection: Selection | None = None, redaction: Redaction | None = None,
-    encryption: Encryption | None = None,
+    encryption: Encryption | None = None, branches: str = "current",
 ) -> Snapshot:
     """A snapshot of ``conv``: only the ``selection`` of its messages when given, with
-    the ``redaction`` rules applied to every published field when given, and its page
-    sealed with ``encryption`` when given (unlisted shares only)."""
+    the ``redaction`` rules applied to every published field when given; with
+    ``branches="all"`` each message keeps its alternatives (never with a selection,
+    whose numbers count the shared path only); its page sealed with ``encryption``
+    when given (unlisted shares only)."""
     if encryption is not None and listed:
         raise ValueError("a listed share cannot be encrypted")
     from amber.content.redaction import record_of, redact
     from amber.content.selection import select
 
-    messages = select(conv.messages, selection)
+    if branches not in BRANCHES:
+        raise ValueError(f"branches: expected one of {BRANCHES}, got {branches!r}")
+    if branches == "all" and selection is not None:
+        raise ValueError("a share of every branch cannot also be a selection of messages")
+    kept = conv.messages if branches == "all" else shared_path(conv.messages)
+    messages = select(kept, selection)
     shown_title = title if title is not None else conv.title
     model = conv.model
     record = None
@@ -116,7 +134,7 @@ def freeze(
         listed=listed,
         frozen=frozen,
         source=conv.slug,
-        source_digest=source_digest(conv, selection),
+        source_digest=source_digest(conv, selection, branches),
         digest=messages_digest(messages),
         messages=messages,
         created=conv.created,
@@ -127,6 +145,7 @@ def freeze(
         redactions=record,
         encryption=encryption,
         language=conv.language,
+        branches=branches,
     )
 
 
@@ -251,7 +270,7 @@ def dump_yaml(value: object) -> str:
 
 def snapshot_dict(snap: Snapshot) -> dict[str, object]:
     out: dict[str, object] = {
-        "format": FORMAT_VERSION,
+        "format": BRANCHES_FORMAT if snap.branches == "all" else 1,
         "id": snap.id,
         "title": snap.title,
         "author": snap.author,
@@ -274,6 +293,8 @@ def snapshot_dict(snap: Snapshot) -> dict[str, object]:
     if snap.language is not None:  # written only when known, like the keys above
         out["language"] = snap.language
     out.update(_selection_and_redactions(snap))
+    if snap.branches == "all":
+        out["branches"] = "all"
     out["messages"] = [m.as_dict() for m in snap.messages]
     return out
 
@@ -327,11 +348,14 @@ def read_snapshot(
     fields = r.mapping(node, "snapshot", SNAPSHOT_REQUIRED, SNAPSHOT_OPTIONAL)
     if fields is None:
         return None, r.problems
+    fmt_value = None
     if "format" in fields:
         fmt = fields["format"]
-        if fmt.value != FORMAT_VERSION or isinstance(fmt.value, bool):
-            r.error(fmt, f"format: this amber reads snapshot format {FORMAT_VERSION}, "
-                    f"not {shown(fmt.value)}")
+        fmt_value = fmt.value
+        if fmt.value not in READABLE_FORMATS or isinstance(fmt.value, bool):
+            r.error(fmt, "format: this amber reads snapshot formats "
+                    f"{', '.join(map(str, READABLE_FORMATS))}, not {shown(fmt.value)}")
+            fmt_value = None
     share_id = r.string(fields["id"], "id") if "id" in fields else None
     file_id = path.name.removesuffix(".yaml")
     if share_id is not None:
@@ -372,6 +396,7 @@ def read_snapshot(
     if encryption is not None and listed:
         r.error(fields["encryption"], "encryption: a listed share is public on purpose and "
                 "cannot be encrypted; set listed: false, or share it anew without --encrypt")
+    branches = _read_branches(r, fields, fmt_value, messages)
     if (
         selection is not None and messages is not None
         and len(selection.numbers) != len(messages)
@@ -397,6 +422,7 @@ def read_snapshot(
         messages=messages, created=created, model=model, path=path,  # type: ignore[arg-type]
         allow_sensitive=allow_sensitive, expires=expires, selection=selection,
         redactions=redactions, encryption=encryption, language=language,
+        branches=branches,
     ), []
 
 
@@ -430,6 +456,34 @@ def _read_encryption(r: Reader, node: Node | None) -> Encryption | None:
         r.error(fields["key"] if why.startswith("key") else where, f"encryption.{why}")
         return None
     return encryption
+
+
+def _read_branches(r: Reader, fields: dict[str, Node], fmt: object,
+                   messages: tuple[Message, ...] | None) -> str:
+    """``branches``: ``all`` in a format-2 snapshot that keeps alternatives; absent (the
+    current branch) otherwise. A format-1 file never holds alternatives: an older amber
+    would have read it as a share of less than it publishes."""
+    node = fields.get("branches")
+    branches = "current"
+    if node is not None:
+        value = r.string(node, "branches")
+        if value != "all":
+            r.error(node, f"branches: expected 'all' (a share of the current branch says "
+                    f"nothing), got {shown(value)}")
+            return branches
+        branches = "all"
+        if fmt == 1:
+            r.error(node, f"branches: a share of every branch is snapshot format "
+                    f"{BRANCHES_FORMAT}, not 1")
+        if "selection" in fields:
+            r.error(node, "branches: a share of every branch cannot also hold a selection")
+    elif fmt == BRANCHES_FORMAT:
+        r.error(fields["format"], f"format: {BRANCHES_FORMAT} is for a share of every "
+                "branch (branches: all)")
+    if branches == "current" and messages is not None and has_alternatives(messages):
+        r.error(fields["messages"], "messages: alternatives are kept only by a share of "
+                f"every branch (format {BRANCHES_FORMAT}, branches: all)")
+    return branches
 
 
 def _read_selection(r: Reader, node: Node | None, held: int) -> Selection | None:

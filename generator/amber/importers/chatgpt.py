@@ -3,7 +3,8 @@
 A conversation is a tree: ``mapping`` holds nodes ``{id, message, parent,
 children}``; a node with several children is an edited prompt or a
 regenerated answer. What the user saw last is the path from ``current_node``
-up to the root, so that is what is imported; other branches are counted.
+up to the root: that is the conversation; the other branches are kept as
+alternatives of the message they replace (``amber.importers.branches``).
 
 What each message becomes:
 
@@ -42,9 +43,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 from amber.content.model import Message, Part
 from amber.importers import markup
+from amber.importers.branches import Tree, walk
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -115,26 +119,14 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
     if not isinstance(mapping, dict) or not mapping:
         return Skipped(where, "no 'mapping' of messages: not a ChatGPT conversation")
     notes = Notes()
-    path, branches = visible_path(mapping, record.get("current_node"), notes)
+    path, _ = visible_path(mapping, record.get("current_node"), notes)
     conv_model = model_name(record.get("default_model_slug"))
-    messages: list[Message] = []
     state = _Thread(images, notes)
-    for node_id in path:
-        node = mapping.get(node_id)
-        raw = node.get("message") if isinstance(node, dict) else None
-        if raw is None:
-            continue
-        if not isinstance(raw, dict):
-            notes.add(f"message {node_id!s:.40}: not an object; skipped")
-            continue
-        try:
-            converted = state.message(raw, conv_model)
-        except RecursionError:
-            notes.add(f"message {node_id!s:.40}: nested too deeply; skipped")
-            continue
-        if converted is not None:
-            messages.append(converted)
-    messages = [m for m in map(_fold_recaps, merge_turns(messages)) if m is not None]
+    # Edits and regenerations off the path are kept as alternatives (importers.branches).
+    walked = walk(Tree(children=lambda node_id: tree_children(mapping, node_id),
+                       convert=lambda run: _convert_run(mapping, run, state, conv_model),
+                       merge=merge_turns), path)
+    messages, branches = walked.messages, walked.dropped
     if not messages:
         return Skipped(where, "no visible messages")
     if conv_model is None:
@@ -185,6 +177,42 @@ def visible_path(mapping: dict[str, object], current: object, notes: Notes
     return chain, dropped
 
 
+def tree_children(mapping: dict[str, object], node_id: str) -> list[str]:
+    """A node's children that exist and name it as their parent, in the export's order."""
+    node = mapping.get(node_id)
+    children = node.get("children") if isinstance(node, dict) else None
+    if not isinstance(children, list):
+        return []
+    out = []
+    for child in children:
+        kid = mapping.get(child) if isinstance(child, str) else None
+        if isinstance(kid, dict) and kid.get("parent") == node_id and child not in out:
+            out.append(child)
+    return out
+
+
+def _convert_run(mapping: dict[str, object], run: Sequence[str], state: _Thread,
+                 conv_model: str | None) -> list[Message]:
+    """The messages of a run of nodes on one path, a turn's nodes merged into one."""
+    messages: list[Message] = []
+    for node_id in run:
+        node = mapping.get(node_id)
+        raw = node.get("message") if isinstance(node, dict) else None
+        if raw is None:
+            continue
+        if not isinstance(raw, dict):
+            state.notes.add(f"message {node_id!s:.40}: not an object; skipped")
+            continue
+        try:
+            converted = state.message(raw, conv_model)
+        except RecursionError:
+            state.notes.add(f"message {node_id!s:.40}: nested too deeply; skipped")
+            continue
+        if converted is not None:
+            messages.append(converted)
+    return [m for m in map(_fold_recaps, merge_turns(messages)) if m is not None]
+
+
 def _latest_leaf(mapping: dict[str, object]) -> str:
     """The leaf written last: where the user most likely left off."""
     best: tuple[float, int] = (float("-inf"), -1)
@@ -219,9 +247,11 @@ def _fold_recaps(msg: Message) -> Message | None:
 
 
 def _drop_repeated_model(msg: Message, conv_model: str | None) -> Message:
+    alternatives = tuple(tuple(_drop_repeated_model(m, conv_model) for m in branch)
+                         for branch in msg.alternatives)
     if msg.model is not None and msg.model == conv_model:
-        return Message(msg.role, msg.content, msg.created, None)
-    return msg
+        return Message(msg.role, msg.content, msg.created, None, alternatives, msg.version)
+    return replace(msg, alternatives=alternatives) if alternatives else msg
 
 
 class _Thread:

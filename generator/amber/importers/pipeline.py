@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amber.content.load import SitePaths
+from amber.content.model import every_message
 from amber.errors import AmberError
 from amber.importers.reading import (
     Converted,
@@ -57,6 +58,8 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     """One line per thing an imported conversation lost: which, and what."""
     branches_dropped: int = 0
+    branches_kept: int = 0
+    """Edits and regenerations kept as alternatives of the message they replace."""
     images_copied: int = 0
     images_missing: int = 0
     images_refused: int = 0
@@ -133,6 +136,7 @@ def _write(conv: Imported, where: str, summary: Summary, writer: ConversationWri
         return
     outcome = writer.add(unique)
     summary.branches_dropped += unique.branches_dropped
+    summary.branches_kept += sum(len(m.alternatives) for m in every_message(unique.messages))
     label = f"{where} ({unique.title!r})"
     if outcome.state == IMPORTED:
         summary.imported.append(outcome.slug)

@@ -82,6 +82,45 @@ class PreviewCard:
 
 
 @dataclass(frozen=True)
+class VersionView:
+    """One version at a message with alternatives (``‹ 2 / 3 ›``): that message and the
+    ones that followed it, as ``ThreadItem``s after its ``version`` item."""
+
+    anchor: str
+    """Fragment id of the version's container (``v-3-2``; inside another version the
+    ids chain: ``v-3-1-v-5-2``). Linking to it shows it, with or without JavaScript."""
+    number: int
+    """Its place among the versions, 1-based."""
+    count: int
+    """How many versions the message has."""
+    message_number: int
+    """The number of the message the versions stand at."""
+    shared: bool
+    """The version the page shows first: the one on the conversation's shared path."""
+    prev_anchor: str | None
+    """The version before it (``‹``), or None for the first."""
+    next_anchor: str | None
+    """The version after it (``›``), or None for the last."""
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    """One step of ``SharePage.thread``, the conversation with every branch, as a flat
+    list a template walks in one loop (no recursion, however deep the branches go).
+
+    ``kind`` is ``message`` (``message`` set), ``fork`` (open the container of one
+    message's versions), ``version`` (open one version: ``version`` set), ``end_version``
+    or ``end_fork`` (close what the last open step opened)."""
+
+    kind: str
+    """message, fork, version, end_version or end_fork."""
+    message: MessageView | None = None
+    """The message, for a ``message`` step."""
+    version: VersionView | None = None
+    """The version it opens, for a ``version`` step."""
+
+
+@dataclass(frozen=True)
 class SharePage:
     """``share/<id>/index.html``."""
 
@@ -128,6 +167,11 @@ class SharePage:
     language: str = "en"
     """BCP 47 tag of the conversation (its ``language``, else the site's): the page's
     ``<html lang>``."""
+
+    thread: tuple[ThreadItem, ...] = ()
+    """A share of every branch (``amber share --branches all``) whose messages have
+    alternatives: the whole tree, with ``messages`` its shared path. Empty otherwise:
+    ``messages`` is all there is."""
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def seal_page(share_id: str, plain_page: str, downloads: list[Download],
         "title": html.unescape(_between(plain_page, "<title>", "</title>")),
         "lang": _html_lang(plain_page),
         "main": main_inner(plain_page),
+        "assets": head_assets(plain_page),
         "files": [{"href": d.href, "name": d.name, "type": d.media_type, "text": d.text}
                   for d in downloads],
         "images": [{"href": href, "type": _image_type(path),
@@ -124,6 +125,15 @@ def open_sealed(sealed: Sealed, key: bytes) -> dict[str, object]:
     if not isinstance(payload, dict) or payload.get("v") != SEAL_VERSION:
         raise ValueError(f"sealed page: not format {SEAL_VERSION}")
     return payload
+
+
+def head_assets(page: str) -> list[dict[str, str]]:
+    """The stylesheets and scripts the plain page's ``<head>`` loads, in order: the
+    sealed page loads those it lacks once it is open (a page with branches has two)."""
+    head = page[:page.find("</head>")]
+    found = re.finditer(r'<link rel="stylesheet" href="([^"]+)"|<script src="([^"]+)"', head)
+    return [{"kind": "style", "href": html.unescape(m.group(1))} if m.group(1) else
+            {"kind": "script", "href": html.unescape(m.group(2))} for m in found]
 
 
 def sealed_in_page(page: str) -> Sealed | None:

@@ -26,8 +26,9 @@ import jinja2
 from amber.content.assets import asset_refusal, file_problem, referenced_file
 from amber.content.ids import ids_in_bytes
 from amber.content.load import SitePaths
-from amber.content.model import SiteConfig, Snapshot
+from amber.content.model import Message, SiteConfig, Snapshot, has_alternatives
 from amber.errors import ContentError, Problem
+from amber.render.branches import thread_items
 from amber.render.description import description_text
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
 from amber.render.markdown import pygments_css, render_parts
@@ -329,15 +330,23 @@ def share_page(
         assets[src] = found
         return f"{prefix}{src}"
 
-    views = []
-    for number, message in zip(snap.numbers, snap.messages, strict=True):
-        anchor = f"m-{number}"
+    def view_of(message: Message, number: int, anchor: str) -> MessageView:
         html = render_parts(message.parts, anchor, resolve_asset)
-        views.append(MessageView(
+        return MessageView(
             number=number, anchor=anchor, role=message.role,
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
             html=mark_redactions(html) if snap.redactions else html,
-        ))
+        )
+
+    thread = ()
+    if snap.branches == "all" and has_alternatives(snap.messages):
+        thread = thread_items(snap.messages, view_of)
+        # The shared path's views are the thread's own (rendered once), in order.
+        views = [i.message for i in thread if i.message is not None
+                 and i.message.anchor == f"m-{i.message.number}"]
+    else:
+        views = [view_of(message, number, f"m-{number}")
+                 for number, message in zip(snap.numbers, snap.messages, strict=True)]
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
@@ -355,7 +364,7 @@ def share_page(
         md_href=f"{folder}conversation.md",
         description=description_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
-        **partial_fields(snap), language=snap.language or config.language,
+        thread=thread, **partial_fields(snap), language=snap.language or config.language,
     )
     return page, assets
 

@@ -310,9 +310,10 @@ def _stale(base: _Tree, head: _Tree, out: Review) -> None:
             continue
         before, after = old_convs.get(snap.source), new_convs.get(snap.source)
         if after is not None:
-            sel = snap.selection
-            changed = before is None or source_digest(before, sel) != source_digest(after, sel)
-            if changed and source_digest(after, sel) != snap.source_digest:
+            sel, kept = snap.selection, snap.branches
+            changed = before is None or (source_digest(before, sel, kept)
+                                         != source_digest(after, sel, kept))
+            if changed and source_digest(after, sel, kept) != snap.source_digest:
                 out.stale.append(StaleRow(snap.source, _row(snap, head, config), "stale"))
         elif before is not None and not any(
             p.parent == head.content.paths.conversations and p.stem == snap.source

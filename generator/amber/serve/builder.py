@@ -28,7 +28,7 @@ from pathlib import Path
 import jinja2
 
 from amber.build.memory import render_site
-from amber.content.assets import file_problem
+from amber.content.assets import file_problem, image_refs
 from amber.content.load import SiteContent, SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.content.schema import is_safe_asset_ref
@@ -91,12 +91,8 @@ def snapshot_key(snap: Snapshot) -> tuple[object, ...]:
 
 
 def image_sources(snap: Snapshot) -> tuple[str, ...]:
-    """The ``src`` of every image a snapshot shows."""
-    return tuple(
-        part.src
-        for message in snap.messages if not isinstance(message.content, str)
-        for part in message.content if part.type == "image" and part.src
-    )
+    """The ``src`` of every image a snapshot shows, its alternatives' included."""
+    return tuple(image_refs(snap.messages))
 
 
 def image_states(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from amber.content.model import Message
+from amber.content.model import Message, shared_path
 from amber.importers import chatgpt
 from amber.importers.record import Imported, Notes, Skipped
 from amber.render.markdown import render_markdown
@@ -40,7 +40,7 @@ def dump(messages: tuple[Message, ...]) -> str:
     return json.dumps([m.as_dict() for m in messages], ensure_ascii=False)
 
 
-def test_follows_current_node_and_counts_the_branches_left_out() -> None:
+def test_follows_current_node_and_keeps_the_other_branches_as_alternatives() -> None:
     conv = convert(0)
     assert conv.title == "Reversing lists"
     assert conv.source_id == "conv-plain-0001"
@@ -49,8 +49,13 @@ def test_follows_current_node_and_counts_the_branches_left_out() -> None:
     assert [m.role for m in conv.messages] == ["user", "assistant", "user", "assistant"]
     assert conv.messages[0].content == "How do I reverse a list in Python?"
     assert conv.messages[0].created == "2026-01-01T10:00:10Z"
-    assert conv.branches_dropped == 2
-    assert "BRANCH-" not in dump(conv.messages)
+    assert conv.branches_dropped == 0
+    assert "BRANCH-" not in dump(shared_path(conv.messages))
+    edited, regenerated = conv.messages[0], conv.messages[1]
+    assert (edited.version, edited.alternatives[0][0].content) == (
+        1, "BRANCH-EDITED-PROMPT how to reverse?")
+    assert (regenerated.version, regenerated.alternatives[0][0].content) == (
+        1, "BRANCH-REGENERATED-ANSWER")
 
 
 def test_drops_hidden_context_memory_system_messages_and_placeholders() -> None:

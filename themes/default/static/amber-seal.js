@@ -95,7 +95,31 @@
     });
     if (payload.lang) root.setAttribute('lang', payload.lang);
     if (payload.title) doc.title = payload.title;
+    /* In-page scripts (branch switching) must not put anything but the key after '#'. */
+    root.setAttribute('data-keep-hash', '');
+    var loaded = {};
+    Array.prototype.forEach.call(doc.querySelectorAll('link[href], script[src]'), function (el) {
+      loaded[el.getAttribute('href') || el.getAttribute('src')] = true;
+    });
+    if (then) loaded[then] = true;
+    var scripts = [];
+    (payload.assets || []).forEach(function (asset) {
+      if (loaded[asset.href]) return;
+      if (asset.kind === 'style') {
+        var link = doc.createElement('link');
+        link.rel = 'stylesheet';
+        link.href = asset.href;
+        doc.head.appendChild(link);
+      } else {
+        scripts.push(asset.href);
+      }
+    });
     main.innerHTML = payload.main;
+    scripts.forEach(function (src) {
+      var s = doc.createElement('script');
+      s.src = src;
+      doc.head.appendChild(s);
+    });
     Array.prototype.forEach.call(main.querySelectorAll('[src], [href], [data-copy]'), function (el) {
       ['src', 'href'].forEach(function (name) {
         var value = el.getAttribute(name);
