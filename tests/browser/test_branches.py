@@ -112,3 +112,20 @@ def test_the_page_is_valid_html(branch_site: Site) -> None:
     require_vnu()
     page = branch_site.output / "share" / branch_site.ids["cat-names"] / "index.html"
     assert vnu_errors([page]) == []
+
+
+def test_an_encrypted_share_of_every_branch_switches_and_keeps_its_key(
+        branch_site: Site, visit) -> None:  # type: ignore[no-untyped-def]
+    printed = ok(run_amber("share", "cat-names", "--branches", "all", "--encrypt", "--yes",
+                           cwd=branch_site.root)).stdout.strip()
+    ok(run_amber("build", "--base-url", branch_site.base_url, cwd=branch_site.root))
+    url = printed.replace("https://example.test/chats/", branch_site.base_url)
+    assert "#" in url
+    seen = visit(url)
+    page = seen.page
+    page.wait_for_selector(".conversation")
+    assert page.locator("[data-fork][data-switch]").count() == 3  # branches.js took over
+    page.locator("#v-2-1 > .version-switch a[data-version-step=next]").click()
+    assert shown_texts(page)[1] == "Maybe Smoke, for the colour."
+    assert page.url == url  # the key stays in the address bar
+    seen.assert_clean()
