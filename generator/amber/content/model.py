@@ -214,6 +214,8 @@ class SiteConfig:
     language: str = "en"
     theme: str = "default"
     cname: str | None = None
+    contact: str | None = None
+    """Where readers report a page: an e-mail address or an http(s) URL (``site.yaml``)."""
 
     @property
     def base_path(self) -> str:

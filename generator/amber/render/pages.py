@@ -72,7 +72,8 @@ class SharePage:
     models: tuple[str, ...]
     """Distinct models of the conversation, in order of first appearance; may be empty."""
     message_count: int
-    """Number of messages, the same as ``len(messages)``."""
+    """Number of messages in the share. A tool message whose every result is shown with
+    its call (``render.tools``) counts here but is not in ``messages``."""
     messages: tuple[MessageView, ...]
     """The conversation in order."""
     url: str
@@ -97,6 +98,40 @@ class SharePage:
     redactions: int = 0
     """How many ``[redacted]`` markers the share holds; each is shown as
     ``<mark class="redacted" role="img" aria-label="redacted">`` in ``messages[i].html``."""
+    continuation: Continuation | None = None
+    """Links that carry the conversation to a chat app (Continue)."""
+    json_sha256: str = ""
+    """SHA-256 of ``conversation.json`` in hex: anyone can check a download against it."""
+    report_href: str | None = None
+    """"Report this page": a ``mailto:`` or URL made from ``site.yaml``'s ``contact`` with
+    this page's URL filled in; None when the site names no contact."""
+    outline: tuple[OutlineItem, ...] = ()
+    """The user's questions of a long conversation, for a jump list; empty when short."""
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """``page.continuation``: the conversation opened in a chat app, with the text filled in."""
+
+    chatgpt_href: str
+    """``https://chatgpt.com/?q=...``."""
+    claude_href: str
+    """``https://claude.ai/new?q=...``."""
+    complete: bool
+    """True when the links carry the whole conversation; False when it was too long for a
+    link, so they carry a short request and the reader pastes the copied Markdown."""
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One question in ``page.outline``."""
+
+    anchor: str
+    """The message's fragment id (``m-3``)."""
+    number: int
+    """The message's number."""
+    text: str
+    """The question's first words, as plain text."""
 
 
 @dataclass(frozen=True)

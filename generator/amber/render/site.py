@@ -28,12 +28,15 @@ from amber.content.ids import ids_in_bytes
 from amber.content.load import SitePaths
 from amber.content.model import SiteConfig, Snapshot
 from amber.errors import ContentError, Problem
+from amber.render.continuation import continuation, report_href
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
-from amber.render.markdown import pygments_css, render_parts
+from amber.render.image_size import image_size
+from amber.render.markdown import pygments_css
 from amber.render.pages import (
     IndexPage,
     MessageView,
     NotFoundPage,
+    OutlineItem,
     SharePage,
     ShareSummary,
     SiteView,
@@ -49,6 +52,10 @@ from amber.render.templates import (
     render_template,
 )
 from amber.render.theme import Theme, fingerprint
+from amber.render.tools import pair_results, render_message
+
+OUTLINE_MIN_QUESTIONS = 4
+"""A conversation with this many questions or more gets an outline of them."""
 
 
 @dataclass(frozen=True)
@@ -268,10 +275,18 @@ def share_page(
         assets[src] = found
         return f"{prefix}{src}"
 
+    def measure(src: str) -> tuple[int, int] | None:
+        found = assets.get(src) or asset_source(paths, src)
+        return image_size(found) if found is not None else None
+
     views = []
-    for number, message in zip(snap.numbers, snap.messages, strict=True):
+    pairing = pair_results(snap.messages)
+    for index, (number, message) in enumerate(zip(snap.numbers, snap.messages, strict=True)):
         anchor = f"m-{number}"
-        html = render_parts(message.parts, anchor, resolve_asset)
+        if message.parts and all((index, p) in pairing.absorbed
+                                 for p in range(len(message.parts))):
+            continue  # every result it holds is shown with its call
+        html = render_message(message, index, anchor, pairing, resolve_asset, measure)
         views.append(MessageView(
             number=number, anchor=anchor, role=message.role,
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
@@ -280,15 +295,22 @@ def share_page(
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
+    questions = [v for v in views if v.role == "user"]
+    outline = tuple(OutlineItem(v.anchor, v.number, plain_text(v.html, 80))
+                    for v in questions) if len(questions) >= OUTLINE_MIN_QUESTIONS else ()
     page = SharePage(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
         frozen_display=display_date(snap.frozen), models=snap.models,
-        message_count=len(views), messages=tuple(views), url=url,
+        message_count=len(snap.messages), messages=tuple(views), url=url,
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
         description=plain_text(first_user.html), listed=snap.listed,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         **partial_fields(snap),
+        continuation=continuation(to_markdown(snap, url), snap.title, url),
+        json_sha256=hashlib.sha256(to_chat_json(snap, url).encode()).hexdigest(),
+        report_href=report_href(config.contact, snap.title, url),
+        outline=outline,
     )
     return page, assets
 
