@@ -100,8 +100,8 @@ class SharePage:
     ``<mark class="redacted" role="img" aria-label="redacted">`` in ``messages[i].html``."""
     continuation: Continuation | None = None
     """Links that carry the conversation to a chat app (Continue)."""
-    json_sha256: str = ""
-    """SHA-256 of ``conversation.json`` in hex: anyone can check a download against it."""
+    json_digest: str = ""
+    """SHA-256 of ``conversation.json``, in hex: anyone can check a download against it."""
     report_href: str | None = None
     """"Report this page": a ``mailto:`` or URL made from ``site.yaml``'s ``contact`` with
     this page's URL filled in; None when the site names no contact."""

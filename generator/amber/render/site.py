@@ -308,7 +308,7 @@ def share_page(
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         **partial_fields(snap),
         continuation=continuation(to_markdown(snap, url), snap.title, url),
-        json_sha256=hashlib.sha256(to_chat_json(snap, url).encode()).hexdigest(),
+        json_digest=hashlib.sha256(to_chat_json(snap, url).encode()).hexdigest(),
         report_href=report_href(config.contact, snap.title, url),
         outline=outline,
     )
