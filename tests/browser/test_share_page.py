@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from urllib.parse import unquote
 
 import pytest
 
@@ -16,11 +17,12 @@ PY_CODE = '''def greet(name: str) -> str:
     return f"Hello, {name}! {42 + 3.5}"  # TOUR-CODE-PY'''
 
 
-def test_copy_link_puts_the_share_url_on_the_clipboard(theme_site: Site, visit) -> None:
+def test_share_button_copies_the_link_without_a_share_sheet(theme_site: Site, visit) -> None:
+    """On a computer (a fine pointer) Share copies the link; phones get the share sheet."""
     url = theme_site.share_url("markdown-tour")
     seen = visit(url, clipboard=True)
-    button = seen.page.locator("button[data-copy]")
-    assert button.is_visible()
+    button = seen.page.locator("button[data-share]")
+    assert button.is_visible() and button.inner_text() == "Share"
     button.click()
     assert seen.page.evaluate("navigator.clipboard.readText()") == url
     assert button.text_content() == "Copied"
@@ -196,7 +198,7 @@ def test_print_shows_the_whole_conversation(theme_site: Site, visit) -> None:
     page.emulate_media(media="print")
     for part in collapsed:
         assert part.is_visible()
-    for hidden in (".continue", "button[data-copy]", ".copy-code", "[data-theme-toggle]"):
+    for hidden in (".share-actions", "button[data-share]", ".copy-code", "[data-theme-toggle]"):
         assert not page.locator(hidden).first.is_visible(), hidden
     # paper is light whatever the screen scheme
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
@@ -238,12 +240,28 @@ def test_head_has_csp_first_social_meta_and_no_inline_code(theme_site: Site, vis
     seen.assert_clean()
 
 
-def test_continue_offers_both_downloads(theme_site: Site, visit) -> None:
-    seen = visit(theme_site.share_url("every-part"))
+def test_continue_opens_in_place_with_chat_apps_and_downloads(theme_site: Site, visit) -> None:
+    seen = visit(theme_site.share_url("every-part"), clipboard=True)
     page = seen.page
-    page.locator(".share-actions a[href='#continue']").click()
     section = page.locator("#continue")
-    assert "chat-completions" in section.inner_text()
+    assert not section.is_visible()
+    page.locator(".share-actions summary", has_text="Continue").click()
+    assert section.is_visible()
+    assert page.evaluate("scrollY") == 0  # it opens where the reader is
+    chatgpt = section.get_by_role("link", name="Open in ChatGPT").get_attribute("href") or ""
+    claude = section.get_by_role("link", name="Open in Claude").get_attribute("href") or ""
+    assert chatgpt.startswith("https://chatgpt.com/?q=") and claude.startswith(
+        "https://claude.ai/new?q=")
+    assert "PARTS-QUESTION-2718" in unquote(chatgpt)
+    copy = section.get_by_role("button", name="Copy as Markdown")
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some(e => e.name.endsWith('conversation.md'))")
+    page.wait_for_timeout(200)
+    copy.click()
+    assert "PARTS-QUESTION-2718" in page.evaluate("navigator.clipboard.readText()")
+    assert not section.locator("a[download]").first.is_visible()  # under "For developers"
+    section.locator("summary", has_text="For developers").click()
+    assert "amber fork" in section.inner_text()
     links = section.locator("a[download]")
     assert links.count() == 2
     json_href, md_href = (links.nth(i).get_attribute("href") for i in range(2))
@@ -265,10 +283,12 @@ def test_page_reads_with_javascript_off(theme_site: Site, visit) -> None:
     for marker in ("PARTS-QUESTION-2718", "6 × 7 = 42", "Traceback"):
         assert page.get_by_text(marker, exact=False).first.is_visible(), marker
     assert page.locator("img[alt^='An amber rectangle']").is_visible()
-    assert page.locator(".share-url").is_visible()  # the link, to copy by hand
     assert page.locator("a[download]").count() == 2
+    page.locator(".share-actions summary", has_text="Continue").click()  # works without JS
+    assert page.get_by_role("link", name="Open in Claude").is_visible()
+    assert not page.get_by_role("button", name="Copy as Markdown").is_visible()
     # the enhancements stay out of the way
-    assert not page.locator("button[data-copy]").is_visible()
+    assert not page.locator("button[data-share]").is_visible()
     assert not page.locator("[data-theme-toggle]").is_visible()
     assert page.locator(".copy-code").count() == 0
     tour = visit(theme_site.share_url("markdown-tour"), javascript=False).page
