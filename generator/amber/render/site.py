@@ -281,12 +281,14 @@ def share_page(
 
     views = []
     pairing = pair_results(snap.messages)
+    absorbed = {index: f"m-{number}" for index, (number, message)
+                in enumerate(zip(snap.numbers, snap.messages, strict=True))
+                if pairing.absorbs(index, message)}
     for index, (number, message) in enumerate(zip(snap.numbers, snap.messages, strict=True)):
         anchor = f"m-{number}"
-        if message.parts and all((index, p) in pairing.absorbed
-                                 for p in range(len(message.parts))):
+        if index in absorbed:
             continue  # every result it holds is shown with its call
-        html = render_message(message, index, anchor, pairing, resolve_asset, measure)
+        html = render_message(message, index, anchor, pairing, resolve_asset, measure, absorbed)
         views.append(MessageView(
             number=number, anchor=anchor, role=message.role,
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,

@@ -48,6 +48,13 @@ class Pairing:
     """(message index, part index) of a tool call -> its result."""
     absorbed: frozenset[tuple[int, int]]
     """(message index, part index) of every result shown with its call."""
+    sources: dict[tuple[int, int], tuple[int, int]]
+    """(message index, part index) of a tool call -> where its result is."""
+
+    def absorbs(self, index: int, message: Message) -> bool:
+        """Whether every part of a message is a result shown with its call elsewhere."""
+        return bool(message.parts) and all((index, p) in self.absorbed
+                                           for p in range(len(message.parts)))
 
 
 def pair_results(messages: Sequence[Message]) -> Pairing:
@@ -63,6 +70,7 @@ def pair_results(messages: Sequence[Message]) -> Pairing:
                 results.append((m, p, part))
     claimed: set[tuple[int, int]] = set()
     paired: dict[tuple[int, int], Part] = {}
+    sources: dict[tuple[int, int], tuple[int, int]] = {}
     by_id = {}
     for m, p, part in results:
         if part.id and part.id not in by_id:
@@ -77,20 +85,29 @@ def pair_results(messages: Sequence[Message]) -> Pairing:
             continue
         claimed.add((found[0], found[1]))
         paired[(m, p)] = found[2]
-    return Pairing(paired, frozenset(claimed))
+        sources[(m, p)] = (found[0], found[1])
+    return Pairing(paired, frozenset(claimed), sources)
 
 
 def render_message(message: Message, index: int, doc_id: str, pairing: Pairing,
-                   resolve_asset: AssetResolver, measure: ImageMeasure | None = None) -> Markup:
+                   resolve_asset: AssetResolver, measure: ImageMeasure | None = None,
+                   anchors: dict[int, str] | None = None) -> Markup:
     """One message's parts as HTML: tool calls with their results, other parts as usual;
-    results shown with their call elsewhere are left out here."""
+    results shown with their call elsewhere are left out here.
+
+    ``anchors`` are the fragment ids of messages left out because all they held were
+    results (``Pairing.absorbs``): the tool line showing a message's first result takes
+    its id, so a link to that message still arrives.
+    """
     html: list[str] = []
     for p, part in enumerate(message.parts):
         part_id = f"{doc_id}-{p}" if p else doc_id
         if (index, p) in pairing.absorbed:
             continue
         if part.type == "tool_call":
-            html.append(tool_use(part, pairing.results.get((index, p)), part_id))
+            source = pairing.sources.get((index, p))
+            anchor = (anchors or {}).get(source[0]) if source and source[1] == 0 else None
+            html.append(tool_use(part, pairing.results.get((index, p)), part_id, anchor))
         elif part.type == "tool_result":
             html.append(tool_use(None, part, part_id))
         elif part.type == "image" and part.src and measure is not None:
@@ -104,7 +121,8 @@ def is_web_tool(name: str | None) -> bool:
     return bool(name and _WEB_TOOL.search(name))
 
 
-def tool_use(call: Part | None, result: Part | None, doc_id: str) -> str:
+def tool_use(call: Part | None, result: Part | None, doc_id: str,
+             anchor: str | None = None) -> str:
     """A collapsed line for one tool use (a call, its result, or both), opening to both."""
     source = call or result
     assert source is not None
@@ -129,7 +147,8 @@ def tool_use(call: Part | None, result: Part | None, doc_id: str) -> str:
     if result is not None:
         body.append(_result_body(result, doc_id, web))
     error = " tool-error" if failed else ""
-    return (f'<details class="part part-tool{error}"><summary>{summary}</summary>'
+    ident = f' id="{escape(anchor)}"' if anchor else ""
+    return (f'<details class="part part-tool{error}"{ident}><summary>{summary}</summary>'
             f'<div class="tool-body">{"".join(body)}</div></details>\n')
 
 

@@ -123,6 +123,14 @@
       });
     });
 
+    /* A link to a collapsed part (a tool line, the system prompt) opens it */
+    function openTarget() {
+      var node = location.hash && doc.getElementById(decodeURIComponent(location.hash.slice(1)));
+      for (; node; node = node.parentElement) if (node.tagName === 'DETAILS') node.open = true;
+    }
+    openTarget();
+    window.addEventListener('hashchange', openTarget);
+
     /* Menus close with Escape or a click elsewhere */
     var menus = $$('details[data-menu]');
     doc.addEventListener('click', function (event) {
@@ -161,7 +169,7 @@
       if (pre.scrollWidth > pre.clientWidth + 1) {
         var wrap = doc.createElement('button');
         wrap.type = 'button';
-        wrap.className = 'copy-code';
+        wrap.className = 'copy-code wrap-code';
         wrap.textContent = 'Wrap';
         wrap.setAttribute('aria-pressed', 'false');
         wrap.setAttribute('aria-label', 'Wrap long lines of ' + name);
