@@ -62,6 +62,17 @@ def test_filter_can_be_linked_with_a_query(theme_site: Site, visit) -> None:
         "() => document.querySelectorAll('.share-card[hidden]').length > 0")
     assert card_titles(seen.page) == [TITLES["markdown-tour"]]
     assert seen.page.input_value("#filter") == "Markdown"
+    seen.page.fill("#filter", "every part")  # the address follows what is typed
+    assert seen.page.evaluate("location.search") == "?q=every+part"
+    seen.page.fill("#filter", "")
+    assert seen.page.evaluate("location.search") == ""
+
+
+def test_the_index_names_the_site_once(theme_site: Site, visit) -> None:
+    page = visit(theme_site.base_url).page
+    title = page.locator(".brand").inner_text()
+    assert page.locator("main").inner_text().count(title) == 0
+    assert page.locator("h1").inner_text() == "Shared conversations"
 
 
 def test_search_data_holds_listed_shares_only(theme_site: Site, visit) -> None:

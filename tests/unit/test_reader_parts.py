@@ -143,3 +143,14 @@ def test_image_sizes_come_from_headers(tmp_path: Path) -> None:
     path.write_bytes(png(0, 10))
     assert image_size(path) is None  # a zero side is a damaged header
     assert image_size(tmp_path / "missing.png") is None
+
+
+def test_excerpts_leave_out_reasoning_and_tool_use() -> None:
+    from amber.render.markdown import render_part
+    from amber.render.templates import plain_text
+
+    reasoning = render_part(Part("reasoning", text="SECRET-THOUGHT", title="Thinking"), "m",
+                            no_assets)
+    tool = tool_use(call("calc", {"x": "TOOL-ARG"}), result("TOOL-OUT"), "m")
+    text = plain_text(f"<p>Before</p>{reasoning}{tool}<p>after</p>")
+    assert text == "Before after"
