@@ -8,6 +8,7 @@ shares and without, the 404, and the preview server's draft and management pages
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 from collections.abc import Iterator
@@ -53,15 +54,49 @@ def overflow(page) -> list[str]:  # type: ignore[no-untyped-def]
     }""")
 
 
+@contextlib.contextmanager
+def opened(browser, origin: str, *, width: int, scheme: str,  # type: ignore[no-untyped-def]
+           javascript: bool) -> Iterator[tuple[object, list[str]]]:
+    """A page in its own context, and the list of requests it makes to other hosts.
+
+    Without JavaScript the page's scripts are refused rather than JavaScript turned off:
+    the page is the same, and axe, which needs timers to run, can still check it."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800},
+                                  reduced_motion="reduce")
+    context.set_default_timeout(20_000)
+    foreign: list[str] = []
+    if not javascript:
+        context.route("**/*", lambda route: route.abort() if route.request.resource_type
+                      == "script" else route.continue_())
+    page = context.new_page()
+    page.on("request", lambda r: foreign.append(r.url)
+            if not r.url.startswith(origin + "/") else None)
+    try:
+        yield page, foreign
+    finally:
+        context.close()
+
+
+def check_pages(browser, origin: str, urls: list[str], width: int, scheme: str,  # type: ignore[no-untyped-def]
+                javascript: bool) -> None:
+    with opened(browser, origin, width=width, scheme=scheme, javascript=javascript) as (
+            page, foreign):
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for url in urls:
+            page.goto(url, wait_until="load")
+            assert overflow(page) == [], url
+            assert axe_violations(Visit(page, url, 200, [], [], [], True)) == [], url
+        assert foreign == [] and errors == []
+
+
 @pytest.mark.parametrize(("width", "scheme", "javascript"), MATRIX)
-def test_built_pages_fit_pass_axe_and_stay_home(theme_site: Site, empty_site: Site,
-                                                example: list[str], visit, width: int,
-                                                scheme: str, javascript: bool) -> None:
-    for url in page_urls(theme_site, empty_site, example):
-        seen = visit(url, scheme=scheme, javascript=javascript, width=width, height=800)
-        assert overflow(seen.page) == [], url
-        assert axe_violations(seen) == [], url
-        seen.assert_clean(allow_console=lambda e: "404" in e and "no-such-page" in e)
+def test_built_pages_fit_pass_axe_and_stay_home(browser, server: StaticHost, theme_site: Site,  # type: ignore[no-untyped-def]
+                                                empty_site: Site, example: list[str],
+                                                width: int, scheme: str,
+                                                javascript: bool) -> None:
+    check_pages(browser, server.origin, page_urls(theme_site, empty_site, example), width,
+                scheme, javascript)
 
 
 @pytest.mark.parametrize("javascript", [True, False])
@@ -83,28 +118,48 @@ def test_print_is_light_in_dark_mode_without_javascript(theme_site: Site, visit)
     assert colour == "rgb(0, 0, 0)"
 
 
-def test_long_conversations_get_an_outline(theme_site: Site, example: list[str],
-                                           visit) -> None:
+LONG_TALK = "title: A long talk\ncreated: '2026-02-01T08:00:00Z'\nmessages:\n" + "".join(
+    f"  - role: user\n    content: Question {n}, asked at some length so it wraps? LONG-Q{n}\n"
+    f"  - role: assistant\n    content: |\n      {'An answer that runs on. ' * 40}\n"
+    for n in range(1, 7))
+
+
+@pytest.fixture(scope="module")
+def long_talk(tmp_path_factory: pytest.TempPathFactory, server: StaticHost) -> str:
+    """A site with one conversation of six questions, built and served: its page's URL."""
+    root = tmp_path_factory.mktemp("long") / "site"
+    shutil.copytree(REPO / "tests" / "fixtures" / "theme", root)
+    (root / "content" / "conversations" / "long-talk.yaml").write_text(LONG_TALK, "utf-8")
+    base = f"{server.origin}/long/"
+    printed = ok(run_amber("share", "long-talk", "--yes", cwd=root)).stdout.strip()
+    ok(run_amber("build", "--base-url", base, cwd=root))
+    server.mount("/long/", root / "output")
+    return f"{base}share/{printed.rstrip('/').rsplit('/', 1)[-1]}/"
+
+
+def test_long_conversations_get_an_outline(long_talk: str, visit) -> None:
     """On a wide screen the outline sits beside the text; on a phone it is a menu."""
-    for url in example:
-        wide = visit(url, width=1280)
-        if wide.page.locator("nav.outline").count() == 0:
-            continue
-        nav = wide.page.locator("nav.outline")
-        assert nav.is_visible()
-        text_box = wide.page.locator(".conversation").bounding_box()
-        nav_box = nav.bounding_box()
-        assert text_box and nav_box and nav_box["x"] >= text_box["x"] + text_box["width"]
-        first = nav.locator("a").first
-        target = first.get_attribute("href") or ""
-        first.click()
-        wide.page.wait_for_function("h => location.hash === h", arg=target)
-        phone = visit(url, width=375, height=812)
+    wide = visit(long_talk, width=1280)
+    nav = wide.page.locator("nav.outline")
+    assert nav.is_visible()
+    assert nav.locator("a").count() == 6
+    text_box = wide.page.locator(".conversation").bounding_box()
+    nav_box = nav.bounding_box()
+    assert text_box and nav_box and nav_box["x"] >= text_box["x"] + text_box["width"]
+    last = nav.locator("a").last
+    assert "LONG-Q6" in last.inner_text()
+    last.click()
+    wide.page.wait_for_function("() => location.hash === '#m-11'")
+    assert nav.locator("a").last.is_visible()  # sticky: still beside the text down there
+    assert overflow(wide.page) == []
+    for width in (320, 375, 768):
+        phone = visit(long_talk, width=width, height=812)
         assert not phone.page.locator("nav.outline").is_visible()
         phone.page.locator(".outline-menu summary").click()
         assert phone.page.locator(".outline-menu a").first.is_visible()
-        return
-    pytest.fail("no example share is long enough for an outline")
+        assert overflow(phone.page) == []
+        assert axe_violations(phone) == []
+    assert axe_violations(wide) == []
 
 
 @pytest.fixture(scope="module")
@@ -120,20 +175,8 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AmberServer]:
 
 
 @pytest.mark.parametrize(("width", "scheme", "javascript"), MATRIX)
-def test_draft_and_manage_pages_fit_and_pass_axe(browser, preview: AmberServer, width: int,
+def test_draft_and_manage_pages_fit_and_pass_axe(browser, preview: AmberServer, width: int,  # type: ignore[no-untyped-def]
                                                  scheme: str, javascript: bool) -> None:
-    context = browser.new_context(color_scheme=scheme, java_script_enabled=javascript,
-                                  viewport={"width": width, "height": 800})
-    try:
-        foreign: list[str] = []
-        page = context.new_page()
-        page.on("request", lambda r: foreign.append(r.url)
-                if not r.url.startswith(preview.origin + "/") else None)
-        for path in ("/_preview/every-part/", "/_preview/markdown-tour/", "/_manage/"):
-            response = page.goto(preview.origin + path, wait_until="load")
-            assert response is not None and response.status == 200, path
-            assert overflow(page) == [], path
-            assert axe_violations(Visit(page, path, 200, [], [], [], javascript)) == [], path
-        assert foreign == []
-    finally:
-        context.close()
+    urls = [preview.origin + path
+            for path in ("/_preview/every-part/", "/_preview/markdown-tour/", "/_manage/")]
+    check_pages(browser, preview.origin, urls, width, scheme, javascript)
