@@ -155,8 +155,8 @@ def tool_use(call: Part | None, result: Part | None, doc_id: str,
 def _call_body(call: Part) -> str:
     args, language = pretty_arguments(call.arguments)
     code = code_argument(call.arguments)
-    if code is not None:
-        args, language = code, (call.name if call.name and has_lexer(call.name) else None)
+    if code is not None and call.name and has_lexer(call.name):
+        args, language = code, call.name  # python(code=...): shown as Python
     if not args:
         return ""
     block = code_block(args, language)
