@@ -77,7 +77,7 @@ class SharePage:
     messages: tuple[MessageView, ...]
     """The conversation in order."""
     url: str
-    """Absolute URL of this page (canonical, Copy link)."""
+    """Absolute URL of this page (canonical, Share)."""
     json_href: str
     """``conversation.json``: chat-completions messages plus metadata."""
     md_href: str
@@ -159,11 +159,11 @@ class IndexPage:
     """``index.html``: listed shares, newest first."""
 
     shares: tuple[ShareSummary, ...]
-    """Listed shares, newest first; empty when nothing is listed (show how to share)."""
+    """Listed shares, newest first; empty when nothing is listed (say that shares go by link)."""
     url: str
     """Absolute URL of the index (canonical, cards)."""
     description: str
-    """One line about the site, for the lead paragraph and meta description."""
+    """One line about the site, for the meta description."""
     search_href: str
     """``search.json``: title, href, date, excerpt and text of each listed share, for the
     client-side filter (``[{"title", "href", "frozen", "frozen_display", "excerpt",
