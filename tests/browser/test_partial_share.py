@@ -33,7 +33,7 @@ def partial_site(tmp_path_factory: pytest.TempPathFactory, server: StaticHost) -
 def test_the_notice_shows_and_numbers_stay(partial_site: Site, visit) -> None:  # type: ignore[no-untyped-def]
     seen = visit(partial_site.share_url("agent"))
     assert seen.status == 200
-    notice = seen.page.locator(".share-notice")
+    notice = seen.page.locator(".share-meta")
     assert notice.is_visible()
     assert "Messages 3\u20138 of 8" in notice.inner_text()
     assert "redactions" in notice.inner_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from urllib.parse import unquote
 
 import pytest
 
@@ -16,11 +17,12 @@ PY_CODE = '''def greet(name: str) -> str:
     return f"Hello, {name}! {42 + 3.5}"  # TOUR-CODE-PY'''
 
 
-def test_copy_link_puts_the_share_url_on_the_clipboard(theme_site: Site, visit) -> None:
+def test_share_button_copies_the_link_without_a_share_sheet(theme_site: Site, visit) -> None:
+    """On a computer (a fine pointer) Share copies the link; phones get the share sheet."""
     url = theme_site.share_url("markdown-tour")
     seen = visit(url, clipboard=True)
-    button = seen.page.locator("button[data-copy]")
-    assert button.is_visible()
+    button = seen.page.locator("button[data-share]")
+    assert button.is_visible() and button.inner_text() == "Share"
     button.click()
     assert seen.page.evaluate("navigator.clipboard.readText()") == url
     assert button.text_content() == "Copied"
@@ -40,7 +42,7 @@ def test_copy_code_copies_exactly_the_code(theme_site: Site, visit) -> None:
     # every code block, labelled or not, got its own button
     blocks = seen.page.locator(".code-block").count()
     assert blocks >= 10
-    assert seen.page.locator(".code-block .copy-code").count() == blocks
+    assert seen.page.locator(".code-block .copy-code:not(.wrap-code)").count() == blocks
     seen.assert_clean()
 
 
@@ -50,7 +52,7 @@ def test_code_blocks_are_labelled_focusable_and_scroll_by_keyboard(theme_site: S
     page = seen.page
     assert page.locator(".code-block .code-lang").all_text_contents()[:2] == ["python", "rust"]
     rust = page.locator(".code-block", has_text="overflows")
-    rust.locator(".copy-code").focus()
+    rust.locator(".wrap-code").focus()  # Copy, then Wrap, then the code
     page.keyboard.press("Tab")
     pre = rust.locator("pre")
     assert pre.evaluate("el => el === document.activeElement")
@@ -61,6 +63,11 @@ def test_code_blocks_are_labelled_focusable_and_scroll_by_keyboard(theme_site: S
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     page.wait_for_function("el => el.scrollLeft > 0", arg=pre.element_handle())
+    wrap = rust.locator(".wrap-code")
+    assert wrap.get_attribute("aria-pressed") == "false"
+    wrap.click()
+    assert wrap.get_attribute("aria-pressed") == "true"
+    assert pre.evaluate("el => el.scrollWidth <= el.clientWidth")  # wrapped: nothing hidden
     seen.assert_clean()
 
 
@@ -68,20 +75,24 @@ def test_messages_are_articles_with_headings_and_permalinks(theme_site: Site, vi
     seen = visit(theme_site.share_url("every-part"))
     page = seen.page
     articles = page.locator("article.message")
-    assert articles.count() == 5
-    for number in range(1, 6):
+    assert articles.count() == 3  # the system prompt is collapsed, the tool result is in m-3
+    for number in (2, 3, 5):
         article = page.locator(f"article#m-{number}")
         heading = article.locator("h2")
         assert heading.count() == 1
         assert article.get_attribute("aria-labelledby") == heading.get_attribute("id")
         assert article.locator(".permalink").get_attribute("href") == f"#m-{number}"
-    assert page.locator("#m-1 h2").inner_text().startswith("System")
+    assert page.locator("details#m-1 > summary").inner_text().startswith("System prompt")
     assert page.locator("#m-2 h2").inner_text().startswith("User")
     assert "fixture-model-tools" in page.locator("#m-3 h2").inner_text()
-    page.locator("#m-4 .permalink").click()
-    page.wait_for_function("() => location.hash === '#m-4'")
-    top = page.locator("#m-4").evaluate("el => el.getBoundingClientRect().top")
-    assert 0 <= top < 60
+    assert page.locator("#m-3 details#m-4").count() == 1  # a link to the result still lands
+    page.locator("#m-3 .permalink").click()
+    page.wait_for_function("() => location.hash === '#m-3'")
+    top = page.locator("#m-3").evaluate("el => el.getBoundingClientRect().top")
+    at_end = page.evaluate("scrollY + innerHeight >= document.documentElement.scrollHeight - 1")
+    assert 0 <= top < 60 or (at_end and page.evaluate("scrollY") > 0)
+    page.evaluate("location.hash = '#m-4'")
+    page.wait_for_function("() => document.getElementById('m-4').open")
     seen.assert_clean()
 
 
@@ -196,7 +207,7 @@ def test_print_shows_the_whole_conversation(theme_site: Site, visit) -> None:
     page.emulate_media(media="print")
     for part in collapsed:
         assert part.is_visible()
-    for hidden in (".continue", "button[data-copy]", ".copy-code", "[data-theme-toggle]"):
+    for hidden in (".share-actions", "button[data-share]", ".copy-code", "[data-theme-toggle]"):
         assert not page.locator(hidden).first.is_visible(), hidden
     # paper is light whatever the screen scheme
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
@@ -240,12 +251,28 @@ def test_head_has_csp_first_social_meta_and_no_inline_code(theme_site: Site, vis
     seen.assert_clean()
 
 
-def test_continue_offers_both_downloads(theme_site: Site, visit) -> None:
-    seen = visit(theme_site.share_url("every-part"))
+def test_continue_opens_in_place_with_chat_apps_and_downloads(theme_site: Site, visit) -> None:
+    seen = visit(theme_site.share_url("every-part"), clipboard=True)
     page = seen.page
-    page.locator(".share-actions a[href='#continue']").click()
     section = page.locator("#continue")
-    assert "chat-completions" in section.inner_text()
+    assert not section.is_visible()
+    page.locator(".share-actions summary", has_text="Continue").click()
+    assert section.is_visible()
+    assert page.evaluate("scrollY") == 0  # it opens where the reader is
+    chatgpt = section.get_by_role("link", name="Open in ChatGPT").get_attribute("href") or ""
+    claude = section.get_by_role("link", name="Open in Claude").get_attribute("href") or ""
+    assert chatgpt.startswith("https://chatgpt.com/?q=") and claude.startswith(
+        "https://claude.ai/new?q=")
+    assert "PARTS-QUESTION-2718" in unquote(chatgpt)
+    copy = section.get_by_role("button", name="Copy as Markdown")
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some(e => e.name.endsWith('conversation.md'))")
+    page.wait_for_timeout(200)
+    copy.click()
+    assert "PARTS-QUESTION-2718" in page.evaluate("navigator.clipboard.readText()")
+    assert not section.locator("a[download]").first.is_visible()  # under "For developers"
+    section.locator("summary", has_text="For developers").click()
+    assert "amber fork" in section.inner_text()
     links = section.locator("a[download]")
     assert links.count() == 2
     json_href, md_href = (links.nth(i).get_attribute("href") for i in range(2))
@@ -262,15 +289,27 @@ def test_continue_offers_both_downloads(theme_site: Site, visit) -> None:
 def test_page_reads_with_javascript_off(theme_site: Site, visit) -> None:
     seen = visit(theme_site.share_url("every-part"), javascript=False)
     page = seen.page
-    assert page.locator("article.message").count() == 5
+    assert page.locator("article.message").count() == 3  # and the system prompt, collapsed
+    assert page.locator("details.message-system").count() == 1
     assert page.locator("h1").is_visible()
-    for marker in ("PARTS-QUESTION-2718", "6 × 7 = 42", "Traceback"):
+    for marker in ("PARTS-QUESTION-2718", "6 × 7 = 42"):
         assert page.get_by_text(marker, exact=False).first.is_visible(), marker
+    # each tool use is one line: the call, an arrow and its result, or a cross and the error
+    lines = page.locator(".part-tool > summary")
+    assert lines.count() == 2
+    assert "calculator(6 * 7, 2)" in lines.nth(0).inner_text() and "42" in lines.nth(0).inner_text()
+    assert "NameError" in lines.nth(1).inner_text()
+    traceback = page.get_by_text("Traceback", exact=False).first
+    assert not traceback.is_visible()
+    lines.nth(1).click()  # opens without JavaScript
+    assert traceback.is_visible()
     assert page.locator("img[alt^='An amber rectangle']").is_visible()
-    assert page.locator(".share-url").is_visible()  # the link, to copy by hand
     assert page.locator("a[download]").count() == 2
+    page.locator(".share-actions summary", has_text="Continue").click()  # works without JS
+    assert page.get_by_role("link", name="Open in Claude").is_visible()
+    assert not page.get_by_role("button", name="Copy as Markdown").is_visible()
     # the enhancements stay out of the way
-    assert not page.locator("button[data-copy]").is_visible()
+    assert not page.locator("button[data-share]").is_visible()
     assert not page.locator("[data-theme-toggle]").is_visible()
     assert page.locator(".copy-code").count() == 0
     tour = visit(theme_site.share_url("markdown-tour"), javascript=False).page

@@ -13,6 +13,7 @@ from amber.render.markdown import (
     is_safe_url,
     pretty_arguments,
     pygments_css,
+    render_image,
     render_markdown,
     render_part,
     render_parts,
@@ -374,7 +375,16 @@ def test_image_part_with_asset_renders_img() -> None:
                        "d", lambda src: "/chats/" + src)
     imgs = [a for tag, a in parse(html) if tag == "img"]
     assert imgs == [{"src": "/chats/assets/abc.png", "alt": 'a "cat"', "loading": "lazy"}]
-    assert "<figcaption>cat.png</figcaption>" in html
+    assert "figcaption" not in html  # a file name is no caption
+    links = [a for tag, a in parse(html) if tag == "a"]
+    assert links == [{"class": "image-open", "href": "/chats/assets/abc.png"}]  # enlarge
+
+
+def test_image_with_known_size_reserves_its_box() -> None:
+    html = render_image(Part("image", src="assets/abc.png", alt="x"), lambda src: "/" + src,
+                        (640, 480))
+    imgs = [a for tag, a in parse(html) if tag == "img"]
+    assert imgs[0]["width"] == "640" and imgs[0]["height"] == "480"
 
 
 def test_render_parts_keeps_order() -> None:

@@ -437,3 +437,21 @@ def test_site_missing_keys_and_bad_language_and_cname() -> None:
     assert any("missing required key 'base_url'" in m for m in messages)
     assert any(m.startswith("language:") for m in messages)
     assert any(m.startswith("cname:") for m in messages)
+
+
+@pytest.mark.parametrize("contact", ["jane@example.com", "https://example.com/report?page={url}",
+                                     "http://example.com"])
+def test_site_yaml_contact_is_an_email_or_url(contact: str) -> None:
+    config, problems = site(f"title: T\nbase_url: https://x.example/\ncontact: '{contact}'\n")
+    assert problems == []
+    assert config is not None and config.contact == contact
+
+
+@pytest.mark.parametrize("contact", ["jane", "javascript:alert(1)", "jane@example.com?cc=x@y.z",
+                                     "ftp://example.com", "a b@example.com"])
+def test_site_yaml_contact_refuses_anything_else(contact: str) -> None:
+    config, problems = site(f"title: T\nbase_url: https://x.example/\ncontact: '{contact}'\n")
+    assert config is None
+    assert [p.message for p in problems] == [
+        "contact: expected an e-mail address such as jane@example.com or an http(s) URL such "
+        "as https://example.com/report"]

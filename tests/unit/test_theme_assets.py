@@ -13,11 +13,11 @@ from amber.render.theme import packaged_default_theme
 STATIC = packaged_default_theme() / "static"
 CSS = (STATIC / "amber.css").read_text(encoding="utf-8")
 
-BUDGET = 40 * 1024
-"""Theme CSS + JS, uncompressed, as the issue sets it."""
+BUDGET = 50 * 1024
+"""Theme CSS + JS, uncompressed, as issue 17 sets it (docs/performance.md has the figures)."""
 
 
-def test_theme_css_and_js_stay_under_40_kb() -> None:
+def test_theme_css_and_js_stay_under_50_kb() -> None:
     sizes = {
         "amber.css": len((STATIC / "amber.css").read_bytes()),
         "amber.js": len((STATIC / "amber.js").read_bytes()),

@@ -284,6 +284,8 @@ class SiteConfig:
     cname: str | None = None
     encrypt_unlisted: bool = False
     """``encrypt_unlisted``: new unlisted shares are encrypted unless ``--no-encrypt``."""
+    contact: str | None = None
+    """Where readers report a page: an e-mail address or an http(s) URL (``site.yaml``)."""
 
     @property
     def base_path(self) -> str:

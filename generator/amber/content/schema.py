@@ -299,7 +299,11 @@ def read_conversation(
 
 
 SITE_REQUIRED = ("title", "base_url")
-SITE_OPTIONAL = ("author", "language", "theme", "cname", "encrypt_unlisted")
+SITE_OPTIONAL = ("author", "language", "theme", "cname", "contact", "encrypt_unlisted")
+
+_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"?&#%/]{1,64}"
+                    r"@[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_CONTACT_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"\\]*)?", re.IGNORECASE)
 
 
 def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]:
@@ -326,9 +330,14 @@ def read_site(node: Node, path: Path) -> tuple[SiteConfig | None, list[Problem]]
     if cname is not None and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?",
                                                cname):
         r.error(fields["cname"], "cname: expected a bare domain name such as chats.example.com")
+    contact = r.optional_string(fields, "contact", "site")
+    if contact is not None and not (_EMAIL.fullmatch(contact) or _CONTACT_URL.fullmatch(contact)):
+        r.error(fields["contact"], "contact: expected an e-mail address such as "
+                "jane@example.com or an http(s) URL such as https://example.com/report")
     encrypt_unlisted = False
     if "encrypt_unlisted" in fields:
         encrypt_unlisted = bool(r.boolean(fields["encrypt_unlisted"], "encrypt_unlisted"))
     if r.problems or title is None or base_url is None:
         return None, r.problems
-    return SiteConfig(title, base_url, author, language, theme, cname, encrypt_unlisted), []
+    return SiteConfig(title, base_url, author, language, theme, cname, encrypt_unlisted,
+                      contact), []

@@ -128,6 +128,11 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
+def has_lexer(language: str) -> bool:
+    """Whether a fence or tool name is a language amber highlights (``python``)."""
+    return _lexer(language.lower()) is not None
+
+
 _FORMATTER = HtmlFormatter(nowrap=True)
 _SPAN_CLASSES: dict[object, str] = {}
 _TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
@@ -565,7 +570,7 @@ def render_part(part: Part, doc_id: str, resolve_asset: AssetResolver) -> str:
         return (f'<div class="part part-tool-result{error}"><div class="part-label">{label}'
                 f"</div>{code_block(part.text or '')}</div>\n")
     if part.type == "image":
-        return _render_image_part(part, resolve_asset)
+        return render_image(part, resolve_asset)
     if part.type == "attachment":
         return _render_attachment(part)
     raise ValueError(f"unknown part type {part.type!r}")
@@ -580,16 +585,22 @@ def _render_attachment(part: Part) -> str:
             f"{code_block(part.text)}</details>\n")
 
 
-def _render_image_part(part: Part, resolve_asset: AssetResolver) -> str:
+def render_image(part: Part, resolve_asset: AssetResolver,
+                 dims: tuple[int, int] | None = None) -> str:
+    """An image part: the picture (``dims``, its width and height, reserve its box), or a
+    note naming the file when it was not exported."""
     name = part.name or (part.src.rsplit("/", 1)[-1] if part.src else "image")
     href = resolve_asset(part.src) if part.src else None
     if href is None:
         return (f'<div class="part part-image-missing">Image not included: '
                 f"<span>{escape(name)}</span></div>\n")
     alt = part.alt if part.alt is not None else name
-    caption = f"<figcaption>{escape(part.name)}</figcaption>" if part.name else ""
-    return (f'<figure class="part part-image"><img src="{escape(href)}" alt="{escape(alt)}" '
-            f'loading="lazy">{caption}</figure>\n')
+    # The image links to itself, so a reader can open it full size; a file name says
+    # nothing a reader needs, so it is the alternative text at most, never a caption.
+    size = f' width="{dims[0]}" height="{dims[1]}"' if dims is not None else ""
+    return (f'<figure class="part part-image"><a class="image-open" href="{escape(href)}">'
+            f'<img src="{escape(href)}" alt="{escape(alt)}"{size} loading="lazy">'
+            '<span class="visually-hidden"> (open full size)</span></a></figure>\n')
 
 
 def code_argument(arguments: str | None) -> str | None:

@@ -137,11 +137,12 @@ class SharePage:
     models: tuple[str, ...]
     """Distinct models of the conversation, in order of first appearance; may be empty."""
     message_count: int
-    """Number of messages, the same as ``len(messages)``."""
+    """Number of messages in the share. A tool message whose every result is shown with
+    its call (``render.tools``) counts here but is not in ``messages``."""
     messages: tuple[MessageView, ...]
     """The conversation in order."""
     url: str
-    """Absolute URL of this page (canonical, Copy link)."""
+    """Absolute URL of this page (canonical, Share)."""
     json_href: str
     """``conversation.json``: chat-completions messages plus metadata."""
     md_href: str
@@ -172,6 +173,16 @@ class SharePage:
     """A share of every branch (``amber share --branches all``) whose messages have
     alternatives: the whole tree, with ``messages`` its shared path. Empty otherwise:
     ``messages`` is all there is."""
+
+    continuation: Continuation | None = None
+    """Links that carry the conversation to a chat app (Continue)."""
+    json_digest: str = ""
+    """SHA-256 of ``conversation.json``, in hex: anyone can check a download against it."""
+    report_href: str | None = None
+    """"Report this page": a ``mailto:`` or URL made from ``site.yaml``'s ``contact`` with
+    this page's URL filled in; None when the site names no contact."""
+    outline: tuple[OutlineItem, ...] = ()
+    """The user's questions of a long conversation, for a jump list; empty when short."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,31 @@ class SealedPage:
 
 
 @dataclass(frozen=True)
+class Continuation:
+    """``page.continuation``: the conversation opened in a chat app, with the text filled in."""
+
+    chatgpt_href: str
+    """``https://chatgpt.com/?q=...``."""
+    claude_href: str
+    """``https://claude.ai/new?q=...``."""
+    complete: bool
+    """True when the links carry the whole conversation; False when it was too long for a
+    link, so they carry a short request and the reader pastes the copied Markdown."""
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One question in ``page.outline``."""
+
+    anchor: str
+    """The message's fragment id (``m-3``)."""
+    number: int
+    """The message's number."""
+    text: str
+    """The question's first words, as plain text."""
+
+
+@dataclass(frozen=True)
 class ShareSummary:
     """One listed share on the index."""
 
@@ -233,11 +269,11 @@ class IndexPage:
     """``index.html``: listed shares, newest first."""
 
     shares: tuple[ShareSummary, ...]
-    """Listed shares, newest first; empty when nothing is listed (show how to share)."""
+    """Listed shares, newest first; empty when nothing is listed (say that shares go by link)."""
     url: str
     """Absolute URL of the index (canonical, cards)."""
     description: str
-    """One line about the site, for the lead paragraph and meta description."""
+    """One line about the site, for the meta description."""
     search_href: str
     """``search.json``: title, href, date, excerpt and text of each listed share, for the
     client-side filter (``[{"title", "href", "frozen", "frozen_display", "excerpt",

@@ -22,6 +22,7 @@ from typing import Protocol
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from amber.content.assets import asset_refusal, file_problem, referenced_file
 from amber.content.ids import ids_in_bytes
@@ -29,13 +30,16 @@ from amber.content.load import SitePaths
 from amber.content.model import Message, SiteConfig, Snapshot, has_alternatives
 from amber.errors import ContentError, Problem
 from amber.render.branches import thread_items
+from amber.render.continuation import continuation, report_href
 from amber.render.description import description_text
 from amber.render.exports import ROLE_LABELS, to_chat_json, to_markdown
+from amber.render.image_size import image_size
 from amber.render.markdown import pygments_css, render_parts
 from amber.render.pages import (
     IndexPage,
     MessageView,
     NotFoundPage,
+    OutlineItem,
     SealedPage,
     SharePage,
     ShareSummary,
@@ -56,9 +60,14 @@ from amber.render.templates import (
     CSP,
     display_date,
     expiry_display,
+    plain_text,
     render_template,
 )
 from amber.render.theme import Theme, fingerprint
+from amber.render.tools import pair_results, render_message
+
+OUTLINE_MIN_QUESTIONS = 4
+"""A conversation with this many questions or more gets an outline of them."""
 
 
 @dataclass(frozen=True)
@@ -330,8 +339,14 @@ def share_page(
         assets[src] = found
         return f"{prefix}{src}"
 
-    def view_of(message: Message, number: int, anchor: str) -> MessageView:
-        html = render_parts(message.parts, anchor, resolve_asset)
+    def measure(src: str) -> tuple[int, int] | None:
+        found = assets.get(src) or asset_source(paths, src)
+        return image_size(found) if found is not None else None
+
+    def view_of(message: Message, number: int, anchor: str, html: Markup | None = None,
+                ) -> MessageView:
+        if html is None:  # a message of a branch: its tool parts are shown one by one
+            html = render_parts(message.parts, anchor, resolve_asset)
         return MessageView(
             number=number, anchor=anchor, role=message.role,
             role_label=ROLE_LABELS[message.role], model=message.model, created=message.created,
@@ -339,32 +354,49 @@ def share_page(
         )
 
     thread = ()
+    views: list[MessageView] = []
     if snap.branches == "all" and has_alternatives(snap.messages):
         thread = thread_items(snap.messages, view_of)
         # The shared path's views are the thread's own (rendered once), in order.
         views = [i.message for i in thread if i.message is not None
                  and i.message.anchor == f"m-{i.message.number}"]
     else:
-        views = [view_of(message, number, f"m-{number}")
-                 for number, message in zip(snap.numbers, snap.messages, strict=True)]
+        pairing = pair_results(snap.messages)
+        absorbed = {index: f"m-{number}" for index, (number, message)
+                    in enumerate(zip(snap.numbers, snap.messages, strict=True))
+                    if pairing.absorbs(index, message)}
+        for index, (number, message) in enumerate(zip(snap.numbers, snap.messages,
+                                                      strict=True)):
+            anchor = f"m-{number}"
+            if index in absorbed:
+                continue  # every result it holds is shown with its call
+            views.append(view_of(message, number, anchor, render_message(
+                message, index, anchor, pairing, resolve_asset, measure, absorbed)))
     if refused:  # a missing image is a placeholder; one that must not be published is an error
         raise ContentError(list(dict.fromkeys(refused)))
     first_user = next((v for v in views if v.role == "user"), views[0])
+    questions = [v for v in views if v.role == "user"]
+    outline = tuple(OutlineItem(v.anchor, v.number, plain_text(v.html, 80))
+                    for v in questions) if len(questions) >= OUTLINE_MIN_QUESTIONS else ()
     preview = preview_card(
         f"{url}{PREVIEW_NAME}", config.title, title=snap.title,
-        frozen_display=display_date(snap.frozen), message_count=len(views),
+        frozen_display=display_date(snap.frozen), message_count=len(snap.messages),
         models=snap.models,
         reveal=snap.encryption is None,  # an encrypted share's card is generic
     )
     page = SharePage(
         id=snap.id, title=snap.title, author=snap.author, frozen=snap.frozen,
         frozen_display=display_date(snap.frozen), models=snap.models,
-        message_count=len(views), messages=tuple(views), url=url,
+        message_count=len(snap.messages), messages=tuple(views), url=url,
         json_href=f"{folder}conversation.json",
         md_href=f"{folder}conversation.md",
         description=description_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         thread=thread, **partial_fields(snap), language=snap.language or config.language,
+        continuation=continuation(to_markdown(snap, url), snap.title, url),
+        json_digest=hashlib.sha256(to_chat_json(snap, url).encode()).hexdigest(),
+        report_href=report_href(config.contact, snap.title, url),
+        outline=outline,
     )
     return page, assets
 

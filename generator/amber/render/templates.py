@@ -107,8 +107,10 @@ _FILE_PARTS = re.compile(
     r'<figure class="part part-image">.*?</figure>'
     r'|<div class="part part-image-missing">.*?</div>'
     r'|<div class="part part-attachment">.*?</div>'
-    r'|<details class="part part-attachment">.*?</details>', re.DOTALL)
-"""An excerpt is what was said: images and attached files (names, notes) are left out."""
+    r'|<details class="part part-attachment">.*?</details>'
+    r'|<details class="part part-(?:reasoning|tool)[^"]*">.*?</details>', re.DOTALL)
+"""An excerpt is what was said: images, attached files (names, notes), reasoning and tool
+use are left out."""
 
 
 def without_code_blocks(fragment: str) -> str:

@@ -120,8 +120,8 @@
       s.src = src;
       doc.head.appendChild(s);
     });
-    Array.prototype.forEach.call(main.querySelectorAll('[src], [href], [data-copy]'), function (el) {
-      ['src', 'href'].forEach(function (name) {
+    Array.prototype.forEach.call(main.querySelectorAll('[src], [href], [data-copy], [data-copy-md], [data-share]'), function (el) {
+      ['src', 'href', 'data-copy-md'].forEach(function (name) {
         var value = el.getAttribute(name);
         if (value && Object.prototype.hasOwnProperty.call(swaps, value)) el.setAttribute(name, swaps[value]);
       });
@@ -129,7 +129,7 @@
       if (el.hasAttribute('download') && names[el.getAttribute('href')]) {
         el.setAttribute('download', names[el.getAttribute('href')]);
       }
-      ['data-copy', 'data-share-url'].forEach(function (name) {
+      ['data-copy', 'data-share'].forEach(function (name) {
         var value = el.getAttribute(name);
         if (value && value.split('#')[0] === page) el.setAttribute(name, readerUrl(page, key));
       });

@@ -1,4 +1,4 @@
-/* amber: progressive enhancement only (theme, copy link, copy code, index filter).
+/* amber: progressive enhancement only (theme, share, continue, code tools, index filter).
    The page reads fully without this file. It is loaded in <head> without defer so a
    remembered light/dark choice applies before the first paint; everything that
    touches the body waits for the document. */
@@ -77,29 +77,110 @@
       });
     });
 
-    /* Copy code: a button in the header of each .code-block */
+    /* Share: the system's share sheet on phones, else the link is copied */
+    $$('button[data-share]').forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        var url = button.getAttribute('data-share') || location.href;
+        var coarse = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
+        if (navigator.share && coarse) {
+          navigator.share({title: button.getAttribute('data-share-title') || doc.title, url: url})
+            .catch(function () { /* dismissed */ });
+          return;
+        }
+        copyText(url).then(function (ok) { flash(button, ok, 'Link copied'); });
+      });
+    });
+
+    /* Continue: the Markdown is fetched when the menu opens, so a click can copy it */
+    var markdown = {};
+    function fetchMarkdown(href) {
+      if (!(href in markdown)) {
+        markdown[href] = null;
+        fetch(href, {credentials: 'same-origin'})
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (text) { markdown[href] = text; })
+          .catch(function () { delete markdown[href]; });
+      }
+    }
+    var mdNodes = $$('[data-copy-md]');
+    $$('[data-needs-js]').forEach(function (node) { node.hidden = false; });
+    mdNodes.forEach(function (node) {
+      var href = node.getAttribute('data-copy-md');
+      var menu = node.closest('details');
+      if (menu) menu.addEventListener('toggle', function () { if (menu.open) fetchMarkdown(href); });
+      node.addEventListener('click', function () {
+        var text = markdown[href];
+        var isLink = node.tagName === 'A';
+        if (typeof text !== 'string') {
+          if (!isLink) flash(node, false, '');
+          fetchMarkdown(href);
+          return;
+        }
+        var ok = fallbackCopy(text);
+        if (isLink) announce(ok ? 'Conversation copied as Markdown: paste it in the app' : 'Could not copy');
+        else flash(node, ok, 'Conversation copied as Markdown');
+      });
+    });
+
+    /* A link to a collapsed part (a tool line, the system prompt) opens it */
+    function openTarget() {
+      var node = location.hash && doc.getElementById(decodeURIComponent(location.hash.slice(1)));
+      for (; node; node = node.parentElement) if (node.tagName === 'DETAILS') node.open = true;
+    }
+    openTarget();
+    window.addEventListener('hashchange', openTarget);
+
+    /* Menus close with Escape or a click elsewhere */
+    var menus = $$('details[data-menu]');
+    doc.addEventListener('click', function (event) {
+      menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+    });
+    doc.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape') return;
+      menus.forEach(function (menu) {
+        if (!menu.open) return;
+        menu.open = false;
+        menu.querySelector('summary').focus();
+      });
+    });
+
+    /* Code tools: Copy and Wrap, in the header of a block or floating over it */
     $$('.code-block').forEach(function (block) {
       var pre = block.querySelector('pre');
       if (!pre) return;
       var header = block.querySelector('.code-header');
-      if (!header) {
-        header = doc.createElement('div');
-        header.className = 'code-header';
-        block.insertBefore(header, block.firstChild);
-      }
-      var lang = header.querySelector('.code-lang');
+      var tools = doc.createElement('div');
+      tools.className = 'code-tools';
+      var lang = header && header.querySelector('.code-lang');
+      var name = (lang ? lang.textContent.trim() + ' ' : '') + 'code';
       var button = doc.createElement('button');
       button.type = 'button';
       button.className = 'copy-code';
       button.textContent = 'Copy';
-      button.setAttribute('aria-label', 'Copy ' + (lang ? lang.textContent.trim() + ' ' : '') + 'code');
+      button.setAttribute('aria-label', 'Copy ' + name);
       button.addEventListener('click', function () {
         var code = pre.querySelector('code') || pre;
         copyText(code.textContent.replace(/\n$/, '')).then(function (ok) {
           flash(button, ok, 'Code copied');
         });
       });
-      header.appendChild(button);
+      tools.appendChild(button);
+      if (pre.scrollWidth > pre.clientWidth + 1) {
+        var wrap = doc.createElement('button');
+        wrap.type = 'button';
+        wrap.className = 'copy-code wrap-code';
+        wrap.textContent = 'Wrap';
+        wrap.setAttribute('aria-pressed', 'false');
+        wrap.setAttribute('aria-label', 'Wrap long lines of ' + name);
+        wrap.addEventListener('click', function () {
+          var on = block.classList.toggle('code-wrap');
+          wrap.setAttribute('aria-pressed', on ? 'true' : 'false');
+        });
+        tools.appendChild(wrap);
+      }
+      if (header) header.appendChild(tools);
+      else block.insertBefore(tools, pre);
     });
 
     /* Wide formulas scroll sideways: make those reachable by keyboard */
@@ -216,8 +297,18 @@
     form.hidden = false;
     form.addEventListener('submit', function (event) { event.preventDefault(); });
     input.addEventListener('focus', load);
+    function remember() {
+      var params = new URLSearchParams(location.search);
+      if (input.value) params.set('q', input.value);
+      else params.delete('q');
+      var search = params.toString();
+      try {
+        history.replaceState(history.state, '', location.pathname + (search ? '?' + search : '') + location.hash);
+      } catch (e) { /* a file: page may refuse */ }
+    }
     input.addEventListener('input', function () {
       apply();
+      remember();
       load().then(apply);
     });
     var query = new URLSearchParams(location.search).get('q');
