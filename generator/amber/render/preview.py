@@ -233,17 +233,17 @@ def _clean(text: str) -> str:
 
 def _runs(text: str, fonts: tuple[_Font, ...]) -> list[tuple[_Font, str]]:
     """``text`` cut into runs that one font draws (a space goes with the run before it)."""
-    runs: list[tuple[_Font, str]] = []
+    runs: list[tuple[_Font, list[str]]] = []
     for char in text:
         font = (runs[-1][0] if runs and char == " "
                 else next((f for f in fonts if ord(char) in f.covers), None))
         if font is None:
             continue
         if runs and runs[-1][0] is font:
-            runs[-1] = (font, runs[-1][1] + char)
+            runs[-1][1].append(char)  # a list: a title of one long run stays linear
         else:
-            runs.append((font, char))
-    return runs
+            runs.append((font, [char]))
+    return [(font, "".join(chars)) for font, chars in runs]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -308,22 +308,28 @@ def _units(text: str) -> list[str]:
     return units
 
 
-def _wrap(text: str, fonts: tuple[_Font, ...], width: int) -> list[str]:
+def _wrap(text: str, fonts: tuple[_Font, ...], width: int, most: int) -> list[str]:
     """Greedy lines of at most ``width`` pixels; a word longer than a line is cut.
 
     Each piece is measured once and a line's width is the sum of its pieces', so
-    a long title costs a pass, not a pass per piece.
+    a long title costs a pass, not a pass per piece. It stops past ``most`` lines:
+    a card shows no more, and a title of a million characters must cost no more
+    than one that just overflows.
     """
     lines: list[str] = []
     line, used = "", 0.0
-    for unit in _units(text):
+    # No line holds more than _most_chars(width) characters: what lies past the first
+    # most + 1 lines' worth is never drawn, so it is never measured either.
+    for unit in _units(text[:(most + 1) * _most_chars(width)]):
+        if len(lines) > most:
+            return lines
         bare = unit.rstrip()
         if used + _width(bare, fonts) <= width:
             line, used = line + unit, used + _width(unit, fonts)
             continue
         if line:
             lines.append(line.rstrip())
-        while _width(unit.rstrip(), fonts) > width:  # a word wider than the card
+        while len(lines) <= most and _width(unit.rstrip(), fonts) > width:  # a word wider
             cut = _longest_prefix(unit, fonts, width)
             lines.append(unit[:cut])
             unit = unit[cut:]
@@ -331,6 +337,12 @@ def _wrap(text: str, fonts: tuple[_Font, ...], width: int) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines
+
+
+def _most_chars(width: int) -> int:
+    """More characters than a line of ``width`` pixels can hold, since only invisible
+    marks are narrower than a pixel."""
+    return width + 1
 
 
 def _longest_prefix(text: str, fonts: tuple[_Font, ...], width: int) -> int:
@@ -349,12 +361,12 @@ def _wrap_to_fit(text: str, width: int) -> tuple[int, list[str]]:
     """The largest title size whose lines fit, or the smallest one cut to
     ``_TITLE_LINES`` lines with an ellipsis after the last whole word."""
     for size in _TITLE_SIZES:
-        lines = _wrap(text, _fonts(_BOLD_CHAIN, size), width)
+        lines = _wrap(text, _fonts(_BOLD_CHAIN, size), width, _TITLE_LINES)
         if len(lines) <= _TITLE_LINES:
             return size, lines
     size = _TITLE_SIZES[-1]
     fonts = _fonts(_BOLD_CHAIN, size)
-    lines = _wrap(text, fonts, width)
+    lines = _wrap(text, fonts, width, _TITLE_LINES)
     kept = lines[:_TITLE_LINES]
     kept[-1] = _with_ellipsis(kept[-1], fonts, width)
     return size, kept
@@ -364,7 +376,7 @@ def _fit_line(text: str, fonts: tuple[_Font, ...], width: int) -> str:
     """``text`` on one line, cut after a whole word with an ellipsis when too wide."""
     if _width(text, fonts) <= width:
         return text
-    line = _wrap(text, fonts, width)[0]
+    line = _wrap(text, fonts, width, 1)[0]
     return _with_ellipsis(line, fonts, width)
 
 
