@@ -115,12 +115,3 @@ class MessageTree:
             chain.append(node)
             options = self.children.get(node, [])
         return chain
-
-    def alternatives(self, node_id: str) -> list[str]:
-        """The siblings of ``node_id``: other versions of the same turn."""
-        siblings = self.children.get(self.parents.get(node_id), [])
-        return [s for s in siblings if s != node_id]
-
-    def left_out(self, path: list[str]) -> int:
-        """How many alternatives branch off the shown path (each a dropped branch)."""
-        return sum(len(self.alternatives(node)) for node in path)
