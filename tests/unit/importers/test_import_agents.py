@@ -54,10 +54,26 @@ def test_claude_code_session_reads_as_the_terminal_showed_it() -> None:
     assert [m.role for m in conv.messages] == ["user", "assistant", "assistant", "user",
                                               "assistant", "system", "user", "assistant"]
     text = all_text(conv)
-    for marker in NOISE:
-        assert marker not in text
+    shown = json.dumps([Message(m.role, m.content, m.created, m.model).as_dict()
+                        for m in conv.messages], ensure_ascii=False)
+    assert "NOISE-" not in text and "BRANCH-" not in shown
     assert "/mcp" not in text  # a local command and its output never reached the model
-    assert conv.branches_dropped == 1
+    assert conv.branches_dropped == 0
+
+
+def test_claude_code_rewound_and_edited_prompts_are_kept_as_alternatives() -> None:
+    messages = convert(SESSION).messages
+    edited, again = messages[3], messages[6]
+    # An edited prompt: the abandoned wording and the reply it had, before the one kept.
+    assert (edited.content, edited.version) == ("Thanks! Also add a farewell.", 2)
+    assert [[(m.role, m.content) for m in b] for b in edited.alternatives] == [[
+        ("user", "BRANCH-ABANDONED-PROMPT write it in French"),
+        ("assistant", "BRANCH-ABANDONED-REPLY bonjour")]]
+    # A rewind that sent the same prompt again: the first reply is version 1.
+    assert (again.content, again.version) == ("Go on with the farewell.", 2)
+    assert [[m.content for m in b] for b in again.alternatives] == [[
+        "Go on with the farewell.", "BRANCH-REWOUND-REPLY farewell in Latin"]]
+    assert [m.model for m in again.alternatives[0]] == [None, "claude-opus-4-6"]
 
 
 def test_claude_code_prompt_keeps_attachment_and_image() -> None:
