@@ -1,5 +1,6 @@
-"""The chat apps that keep a tree (Open WebUI, LibreChat, Grok, DeepSeek), end to end:
-an edited prompt and a regenerated answer are imported as alternatives, a second
+"""The chat apps that keep a tree (Open WebUI, LibreChat, Grok, DeepSeek) or drafts
+(Gemini), end to end: an edited prompt and a regenerated answer (another draft) are
+imported as alternatives, a second
 import changes nothing, and a share of every branch builds and shows them while a
 share of the current branch shows none."""
 
@@ -23,6 +24,7 @@ EXPORTS = {
              ("BRANCH-GROK-PROMPT", "BRANCH-GROK-OLDER")),
     "deepseek": (FIXTURES / "deepseek" / "conversations.json",
                  ("BRANCH-DEEPSEEK-PROMPT", "BRANCH-DEEPSEEK-OLDER")),
+    "gemini": (FIXTURES / "gemini" / "MyActivity.json", ("BRANCH-GEMINI-DRAFT",)),
 }
 
 
@@ -31,7 +33,7 @@ def test_edits_and_regenerations_are_kept_shared_and_reimported_unchanged(
         site: Path, name: str) -> None:
     export, markers = EXPORTS[name]
     first = ok(run_amber("import", export, "--format", name, cwd=site))
-    assert "branches (edits, regenerations) kept as alternatives" in first.stderr
+    assert "(edits, regenerations) kept as alternatives" in first.stderr
     before = tree_bytes(site / "content")
     again = ok(run_amber("import", export, cwd=site))
     assert again.stdout == "" and tree_bytes(site / "content") == before
