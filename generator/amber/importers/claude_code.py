@@ -164,10 +164,12 @@ def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], 
         if not isinstance(uuid, str) or uuid in path:
             break
         path.add(uuid)
-        parent = _parent(node)
+        parent = node.get("parentUuid")
+        if parent is None and isinstance(node.get("logicalParentUuid"), str):
+            parent = node["logicalParentUuid"]
         if parent is None:
             node = None
-        elif parent in by_uuid:
+        elif isinstance(parent, str) and parent in by_uuid:
             node = by_uuid[parent]
         else:
             return main, False  # broken chain
@@ -246,10 +248,9 @@ def _turns(records: list[dict[str, object]]) -> _Turns:
              for uuid in by_uuid if uuid in prompts]
     grouped: dict[str | None, list[dict[str, object]]] = {}
     for record in records:
-        uuid = record.get("uuid")
-        if isinstance(uuid, str) and not record.get("isSidechain") and \
+        if not record.get("isSidechain") and \
                 _field(record, "type") in MESSAGE_TYPES | {"attachment"}:
-            grouped.setdefault(turn(uuid), []).append(record)
+            grouped.setdefault(turn(_field(record, "uuid")), []).append(record)
     return _Turns(MessageTree.build(items), grouped)
 
 
@@ -591,14 +592,17 @@ def _walked(records: list[dict[str, object]], kept: list[dict[str, object]],
     order = {id(r): index for index, r in enumerate(records)}
     first = [True]
 
+    def shown_record(record: dict[str, object]) -> bool:
+        return id(record) in keep or record.get("type") == "attachment"
+
     def convert(run: list[str]) -> list[Message]:
         chosen: list[dict[str, object]] = []
-        if first[0]:  # what came before the first prompt goes with the shown thread
-            chosen += turns.records.get(None, [])
+        if first[0]:  # what follows no prompt goes with the shown thread
+            chosen += [r for r in turns.records.get(None, []) if shown_record(r)]
             first[0] = False
         for turn in run:
             chosen += [r for r in turns.records.get(turn, [])
-                       if turn not in on_path or id(r) in keep or r.get("type") == "attachment"]
+                       if turn not in on_path or shown_record(r)]
         return build(sorted(chosen, key=lambda r: order[id(r)]))
 
     walked = walk(turns.tree.branch_tree(_no_time, convert, lambda ms: ms), shown)
