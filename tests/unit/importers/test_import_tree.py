@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from amber.content.model import Message
+from amber.content.schema import MAX_BRANCH_DEPTH
 from amber.importers.branches import walk
 from amber.importers.record import merge_turns
 from amber.importers.tree import MessageTree
@@ -92,3 +93,21 @@ def test_a_loop_of_children_is_walked_once() -> None:
     result = walk(tree.branch_tree(times, convert_with(tree), merge_turns), tree.shown("a"))
     assert [m.content for m in result.messages] == ["q", "x"]
     assert [[m.content for m in b] for b in result.messages[1].alternatives] == [["y"]]
+
+
+def test_alternatives_nest_no_deeper_than_the_limit_and_the_rest_are_counted() -> None:
+    # n0 -> [n1, s0]; n1 -> [n2, s1]; ...: the person saw s0, and inside each older
+    # version the newest child (s_k) is followed, so n_{k+1} nests one level deeper.
+    count = MAX_BRANCH_DEPTH + 20
+    items: list[tuple[str, str | None, object]] = [("n0", None, {"role": "user", "text": "n0"})]
+    for k in range(count):
+        items.append((f"n{k + 1}", f"n{k}", {"t": "1", "role": "user", "text": f"n{k + 1}"}))
+        items.append((f"s{k}", f"n{k}", {"t": "2", "role": "user", "text": f"s{k}"}))
+    tree = MessageTree.build(items)
+    result = walk(tree.branch_tree(times, convert_with(tree), merge_turns), tree.shown("s0"))
+    depth, message = 0, result.messages[1]
+    while message.alternatives:
+        depth += 1
+        message = message.alternatives[0][1]
+    assert depth == MAX_BRANCH_DEPTH
+    assert result.dropped == 1  # the fork at the limit; what lies below it is never read
