@@ -329,3 +329,41 @@ def test_a_resumed_session_is_known_by_its_own_file_name(tmp_path: Path) -> None
     resumed.write_text("".join(lines) + json.dumps(prompt) + "\n")
     assert convert(resumed).source_id == f"session:{new_id}"
     assert convert(SESSION).source_id == f"session:{SESSION.stem}"
+
+
+def session_records(*links: tuple[str, str | None, str, object]) -> list[object]:
+    """Claude Code records ``(uuid, parent, type, content)`` of one session."""
+    out: list[object] = []
+    for uuid, parent, kind, content in links:
+        msg = {"role": kind, "content": content}
+        if kind == "assistant":
+            msg.update(model="claude-opus-4-6", id=f"msg_{uuid}")
+        out.append({"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": "s",
+                    "message": msg, "timestamp": "2026-03-01T10:00:00.000Z"})
+    return out
+
+
+def test_claude_code_a_rewound_version_that_shows_nothing_is_counted_not_kept() -> None:
+    lines = session_records(
+        ("u1", None, "user", "first"), ("a1", "u1", "assistant", "one"),
+        ("x", "a1", "user", "<local-command-stdout>NOISE-LOCAL</local-command-stdout>"),
+        ("u2", "a1", "user", "second"), ("a2", "u2", "assistant", "two"),
+    )
+    result = claude_code.convert_session(lines, [], "session", images, "s")
+    assert isinstance(result, Imported)
+    assert [m.content for m in result.messages] == ["first", "one", "second", "two"]
+    assert result.messages[2].alternatives == () and result.branches_dropped == 1
+    assert "NOISE-" not in all_text(result)
+
+
+def test_claude_code_parents_that_loop_neither_hang_nor_repeat() -> None:
+    lines = session_records(
+        ("u1", "a2", "user", "first"), ("a1", "u1", "assistant", "one"),
+        ("u2", "a1", "user", "second"), ("a2", "u2", "assistant", "two"),
+        ("u3", "a1", "user", "other"), ("a3", "u3", "assistant", "three"),
+    )
+    result = claude_code.convert_session(lines, [], "session", images, "s")
+    assert isinstance(result, Imported)
+    text = all_text(result)
+    for word in ("first", "one", "other", "three"):
+        assert text.count(f'"{word}"') <= 1
