@@ -5,8 +5,9 @@ Each line is a record ``{type, uuid, parentUuid, sessionId, timestamp, ...}``;
 What the page shows, and what it leaves out:
 
 - The thread: records form a tree through ``parentUuid``; the session shows
-  the path to its last message (after a rewind or an edited prompt, the
-  abandoned branch is counted as dropped). Parallel tool calls hang their
+  the path to its last message. After a rewind or an edited prompt, the
+  abandoned version of the prompt and what followed it are kept as an
+  alternative of the prompt that replaced it (``branches``). Parallel tool calls hang their
   results off sibling records, so records of the same API reply
   (``message.id``) and results of calls on the path stay. A compaction
   restarts the chain at null and links back through ``logicalParentUuid``.
@@ -207,7 +208,7 @@ class _Turns:
     tree: MessageTree
     """Turns by the uuid of their prompt."""
     records: dict[str | None, list[dict[str, object]]]
-    """Each turn's records in file order (None: those before the first prompt)."""
+    """Each turn's records in file order (None: those that follow no prompt)."""
 
 
 def _turns(records: list[dict[str, object]]) -> _Turns:
@@ -227,7 +228,7 @@ def _turns(records: list[dict[str, object]]) -> _Turns:
 
     def turn(uuid: str | None) -> str | None:
         """The prompt a record follows: up the parents to the nearest prompt."""
-        chain: list[str] = []
+        chain: dict[str, None] = {}
         while uuid is not None and uuid in by_uuid and uuid not in turn_of:
             if uuid in prompts:
                 turn_of[uuid] = uuid
@@ -237,7 +238,7 @@ def _turns(records: list[dict[str, object]]) -> _Turns:
                 break
             if uuid in chain:  # a loop of parents: no prompt above
                 break
-            chain.append(uuid)
+            chain[uuid] = None
             uuid = _parent(by_uuid[uuid])
         found = turn_of.get(uuid) if uuid is not None else None
         for link in chain:
@@ -590,16 +591,16 @@ def _walked(records: list[dict[str, object]], kept: list[dict[str, object]],
     shown = turns.tree.shown(_field(last, "uuid") if last is not None else None)
     on_path = set(shown)
     order = {id(r): index for index, r in enumerate(records)}
-    first = [True]
 
     def shown_record(record: dict[str, object]) -> bool:
         return id(record) in keep or record.get("type") == "attachment"
 
+    # What follows no prompt goes with the shown thread: walk converts its first run first.
+    before = [r for r in turns.records.get(None, []) if shown_record(r)]
+
     def convert(run: list[str]) -> list[Message]:
-        chosen: list[dict[str, object]] = []
-        if first[0]:  # what follows no prompt goes with the shown thread
-            chosen += [r for r in turns.records.get(None, []) if shown_record(r)]
-            first[0] = False
+        nonlocal before
+        chosen, before = before, []
         for turn in run:
             chosen += [r for r in turns.records.get(turn, [])
                        if turn not in on_path or shown_record(r)]
