@@ -7,9 +7,9 @@ What the page shows, and what it leaves out:
 - The thread: records form a tree through ``parentUuid``; the session shows
   the path to its last message. After a rewind or an edited prompt, the
   abandoned version of the prompt and what followed it are kept as an
-  alternative of the prompt that replaced it (``branches``). Parallel tool calls hang their
-  results off sibling records, so records of the same API reply
-  (``message.id``) and results of calls on the path stay. A compaction
+  alternative of the prompt that replaced it (``branches``). Parallel tool
+  calls hang their results off sibling records, so records of the same API
+  reply (``message.id``) and results of calls on the path stay. A compaction
   restarts the chain at null and links back through ``logicalParentUuid``.
 - One agent turn (everything between two prompts of the person) is one
   assistant message, split only where the model changes; its tool calls read
