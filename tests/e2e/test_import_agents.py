@@ -36,7 +36,7 @@ def test_a_folder_of_sessions_imports_once_and_builds(site: Path, tmp_path: Path
     assert first.stdout.split() == ["fix-the-greeting-in-hello-py-a0e11c4d",
                                     "find-every-todo-in-the-project-847a09a8"]
     assert ("amber import: a Claude Code session export: 2 imported, 0 updated, 0 unchanged, "
-            "0 skipped; 1 branch (edits, regenerations) left out; images: 1 copied"
+            "0 skipped; 2 branches (edits, regenerations) kept as alternatives; images: 1 copied"
             ) in first.stderr
     second = ok(run_amber("import", home / "codex", cwd=site))
     assert second.stdout.split() == ["rename-total-to-subtotal-e1eb65f5"]
@@ -53,8 +53,13 @@ def test_a_folder_of_sessions_imports_once_and_builds(site: Path, tmp_path: Path
     assert '<details class="part part-reasoning"><summary>Sub-agent: Run the tests</summary>' \
         in page
     assert "Conversation compacted" in page
-    for noise in ("NOISE-", "BRANCH-ABANDONED", "/home/dev/hello/CHANGES.md"):
+    for noise in ("NOISE-", "BRANCH-", "/home/dev/hello/CHANGES.md"):
         assert noise not in page
+    # A share of every branch shows the edited and the rewound prompts' other versions.
+    [every] = share(site, "fix-the-greeting-in-hello-py-a0e11c4d", "--branches", "all", "--yes")
+    page = (build(site) / "share" / every / "index.html").read_text()
+    assert "BRANCH-ABANDONED-PROMPT" in page and "BRANCH-REWOUND-REPLY" in page
+    assert "NOISE-" not in page
 
 
 def test_a_grown_session_is_updated_in_place(site: Path, tmp_path: Path) -> None:

@@ -25,8 +25,9 @@ calls (edits as diffs, commands as console blocks, sub-agents collapsed).
 
 Helpers: ``normalise`` (text and times from hostile input), ``markup`` (links
 and quotes in Markdown), ``htmltext`` (scraped HTML back to Markdown),
-``tree`` (message trees and the branch an app shows), ``gemini_html`` (the
-entries of Takeout's activity page).
+``tree`` (message trees and the branch an app shows), ``branches`` (the one
+walk that keeps a tree's other versions as alternatives, for every format that
+has them), ``gemini_html`` (the entries of Takeout's activity page).
 
 The command imports ``pipeline.run_import`` only when it runs, so ``amber
 --help`` does not pay for the importers; this package's own import is light.

@@ -124,6 +124,16 @@ def _attach(tree: Tree, before: list[Message], messages: list[Message],
     return [first, *messages[1:]]
 
 
+def without_model(msg: Message, model: str | None) -> Message:
+    """``msg`` and its alternatives, all through, without ``model`` where they name it: the
+    conversation names the model that wrote all of it once."""
+    alternatives = tuple(tuple(without_model(m, model) for m in branch)
+                         for branch in msg.alternatives)
+    if msg.model is not None and msg.model == model:
+        return replace(msg, model=None, alternatives=alternatives)
+    return replace(msg, alternatives=alternatives) if alternatives else msg
+
+
 def _newest_path(tree: Tree, start: str, seen: set[str]) -> list[str]:
     """From ``start`` down to a leaf, through the newest child at each fork: inside an
     alternative, the version the person most likely saw last. Marks the path seen."""

@@ -44,11 +44,10 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from amber.content.model import Message, Part
 from amber.importers import markup
-from amber.importers.branches import Tree, walk
+from amber.importers.branches import Tree, walk, without_model
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -131,7 +130,7 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         return Skipped(where, "no visible messages")
     if conv_model is None:
         conv_model = next((m.model for m in messages if m.model), None)
-    messages = [_drop_repeated_model(m, conv_model) for m in messages]
+    messages = [without_model(m, conv_model) for m in messages]
     source_id = record.get("conversation_id") or record.get("id")
     if not isinstance(source_id, str) or not source_id.strip():
         # The tree's root id is as stable as a conversation id: it never changes.
@@ -244,14 +243,6 @@ def _fold_recaps(msg: Message) -> Message | None:
             continue
         parts.append(part)
     return message(msg.role, parts, msg.created, msg.model)
-
-
-def _drop_repeated_model(msg: Message, conv_model: str | None) -> Message:
-    alternatives = tuple(tuple(_drop_repeated_model(m, conv_model) for m in branch)
-                         for branch in msg.alternatives)
-    if msg.model is not None and msg.model == conv_model:
-        return Message(msg.role, msg.content, msg.created, None, alternatives, msg.version)
-    return replace(msg, alternatives=alternatives) if alternatives else msg
 
 
 class _Thread:

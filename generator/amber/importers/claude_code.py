@@ -5,10 +5,11 @@ Each line is a record ``{type, uuid, parentUuid, sessionId, timestamp, ...}``;
 What the page shows, and what it leaves out:
 
 - The thread: records form a tree through ``parentUuid``; the session shows
-  the path to its last message (after a rewind or an edited prompt, the
-  abandoned branch is counted as dropped). Parallel tool calls hang their
-  results off sibling records, so records of the same API reply
-  (``message.id``) and results of calls on the path stay. A compaction
+  the path to its last message. After a rewind or an edited prompt, the
+  abandoned version of the prompt and what followed it are kept as an
+  alternative of the prompt that replaced it (``branches``). Parallel tool
+  calls hang their results off sibling records, so records of the same API
+  reply (``message.id``) and results of calls on the path stay. A compaction
   restarts the chain at null and links back through ``logicalParentUuid``.
 - One agent turn (everything between two prompts of the person) is one
   assistant message, split only where the model changes; its tool calls read
@@ -29,12 +30,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from amber.content.model import Message, Part
 from amber.importers.agent_tools import SUBAGENT_TOOLS, ToolCall, parts_for, result_text
+from amber.importers.branches import walk
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -44,6 +46,7 @@ from amber.importers.normalise import (
 )
 from amber.importers.openai import image_part
 from amber.importers.record import ImageResolver, Imported, Notes, Skipped, first_text, message
+from amber.importers.tree import MessageTree
 
 FORMAT = "claude-code"
 
@@ -143,8 +146,8 @@ def _first_session_id(path: Path) -> str | None:
 # --- the thread ----------------------------------------------------------------
 
 
-def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], int]:
-    """The main thread's message records in file order, and how many branches were left out.
+def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], bool]:
+    """The main thread's message records in file order, and whether its chain is whole.
 
     The path from the last message up to the root, plus the records a parallel
     tool call leaves beside it. When the chain is broken (a parent the file does
@@ -153,7 +156,7 @@ def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], 
     main = [r for r in records if _field(r, "type") in MESSAGE_TYPES
             and not r.get("isSidechain")]
     if not main:
-        return [], 0
+        return [], True
     by_uuid = {r["uuid"]: r for r in records if isinstance(r.get("uuid"), str)}
     path: set[str] = set()
     node: dict[str, object] | None = main[-1]
@@ -170,22 +173,90 @@ def _active(records: list[dict[str, object]]) -> tuple[list[dict[str, object]], 
         elif isinstance(parent, str) and parent in by_uuid:
             node = by_uuid[parent]
         else:
-            return main, 0  # broken chain
+            return main, False  # broken chain
     reply_ids = {_message_id(r) for r in main if _field(r, "uuid") in path} - {None}
     call_ids = {_field(b, "id") for r in main
                 if _field(r, "uuid") in path or _message_id(r) in reply_ids
                 for b in _blocks(r) if b.get("type") == "tool_use"} - {None}
     kept = []
-    dropped = 0
     for record in main:
         results = _results_of(record)
         if (_field(record, "uuid") in path or _message_id(record) in reply_ids
                 or (results and results <= call_ids)):
             kept.append(record)
-        elif record.get("type") == "user" and _is_prompt(record) \
-                and (record.get("parentUuid") is None or _field(record, "parentUuid") in path):
-            dropped += 1
-    return kept, dropped
+    return kept, True
+
+
+def _parent(record: dict[str, object]) -> str | None:
+    """The record before this one; across a compaction, the one it continues from."""
+    parent = record.get("parentUuid")
+    if parent is None:
+        parent = record.get("logicalParentUuid")
+    return parent if isinstance(parent, str) else None
+
+
+# --- branches -------------------------------------------------------------------
+
+
+@dataclass
+class _Turns:
+    """The session as a tree of turns, for ``branches.walk``: a turn is a prompt of the
+    person and everything after it up to the next prompt. Rewinding to a prompt, or
+    editing it, writes a new prompt beside the old one: a second child of the turn
+    before it."""
+
+    tree: MessageTree
+    """Turns by the uuid of their prompt."""
+    records: dict[str | None, list[dict[str, object]]]
+    """Each turn's records in file order (None: those that follow no prompt)."""
+
+
+def _turns(records: list[dict[str, object]]) -> _Turns:
+    by_uuid = {r["uuid"]: r for r in records if isinstance(r.get("uuid"), str)}
+    prompts = {str(r["uuid"]) for r in records
+               if r.get("type") == "user" and not r.get("isSidechain")
+               and isinstance(r.get("uuid"), str) and _is_prompt(r)}
+    claimed: dict[str, str] = {}
+    """Attachment records: the prompt they were attached to (they come before it)."""
+    for uuid in prompts:
+        parent = _parent(by_uuid[uuid])
+        while parent in by_uuid and parent not in claimed and \
+                by_uuid[parent].get("type") == "attachment":
+            claimed[parent] = uuid
+            parent = _parent(by_uuid[parent])
+    turn_of: dict[str, str | None] = {}
+
+    def turn(uuid: str | None) -> str | None:
+        """The prompt a record follows: up the parents to the nearest prompt."""
+        chain: dict[str, None] = {}
+        while uuid is not None and uuid in by_uuid and uuid not in turn_of:
+            if uuid in prompts:
+                turn_of[uuid] = uuid
+                break
+            if uuid in claimed:
+                turn_of[uuid] = claimed[uuid]
+                break
+            if uuid in chain:  # a loop of parents: no prompt above
+                break
+            chain[uuid] = None
+            uuid = _parent(by_uuid[uuid])
+        found = turn_of.get(uuid) if uuid is not None else None
+        for link in chain:
+            turn_of[link] = found
+        return found
+
+    items = [(uuid, turn(_parent(by_uuid[uuid])), by_uuid[uuid])
+             for uuid in by_uuid if uuid in prompts]
+    grouped: dict[str | None, list[dict[str, object]]] = {}
+    for record in records:
+        if not record.get("isSidechain") and \
+                _field(record, "type") in MESSAGE_TYPES | {"attachment"}:
+            grouped.setdefault(turn(_field(record, "uuid")), []).append(record)
+    return _Turns(MessageTree.build(items), grouped)
+
+
+def _no_time(raw: object) -> str | None:
+    return None  # versions are numbered in the order the file wrote them
 
 
 def _field(record: dict[str, object], key: str) -> str | None:
@@ -475,29 +546,68 @@ def convert_session(lines: list[object], subagent_files: list[list[object]], whe
                     images: ImageResolver, fallback_id: str) -> Imported | Skipped:
     records = [r for r in lines if isinstance(r, dict)]
     session_id = _session_id(records, fallback_id)
-    kept, dropped = _active(records)
+    kept, whole = _active(records)
     side = [r for r in records if _field(r, "type") in MESSAGE_TYPES and r.get("isSidechain")]
     notes = Notes()
     cwd = next((r["cwd"] for r in records if isinstance(r.get("cwd"), str)), None)
-    builder = _Builder(images, notes, _subagents(side, subagent_files, images, cwd), root=cwd)
-    for record in _with_attachments(records, kept):
-        builder.add(record)
-    builder.flush()
-    builder.messages = _without_empty(builder.messages)
-    if not any(m.role in ("user", "assistant") for m in builder.messages):
+    subagents = _subagents(side, subagent_files, images, cwd)
+
+    def build(run: Iterable[dict[str, object]]) -> list[Message]:
+        builder = _Builder(images, notes, subagents, root=cwd)
+        for record in run:
+            builder.add(record)
+        builder.flush()
+        return _without_empty(builder.messages)
+
+    if whole:
+        messages, dropped = _walked(records, kept, build)
+    else:
+        messages, dropped = build(_with_attachments(records, kept)), 0
+    if not any(m.role in ("user", "assistant") for m in messages):
         return Skipped(where, "no messages: the session holds no prompt or reply")
-    models = [m.model for m in builder.messages if m.model]
+    models = [m.model for m in messages if m.model]
     return Imported(
         format=FORMAT,
         source_id=f"session:{session_id}",
-        title=_title(records, kept) or title_from_text(first_text(builder.messages))
+        title=_title(records, kept) or title_from_text(first_text(messages))
         or "Claude Code session",
-        messages=tuple(builder.messages),
-        created=next((m.created for m in builder.messages if m.created), None),
+        messages=tuple(messages),
+        created=next((m.created for m in messages if m.created), None),
         model=models[0] if models else None,
         branches_dropped=dropped,
         notes=tuple(notes.items),
     )
+
+
+def _walked(records: list[dict[str, object]], kept: list[dict[str, object]],
+            build: Callable[[Iterable[dict[str, object]]], list[Message]]
+            ) -> tuple[list[Message], int]:
+    """The thread shown, with each earlier version of a rewound or edited prompt (and what
+    followed it) kept as an alternative of the prompt that replaced it."""
+    turns = _turns(records)
+    keep = {id(r) for r in kept}
+    last = next((r for r in reversed(kept) if r.get("type") == "user"
+                 and _field(r, "uuid") in turns.tree.nodes), None)
+    shown = turns.tree.shown(_field(last, "uuid") if last is not None else None)
+    on_path = set(shown)
+    order = {id(r): index for index, r in enumerate(records)}
+
+    def shown_record(record: dict[str, object]) -> bool:
+        return id(record) in keep or record.get("type") == "attachment"
+
+    # What follows no prompt goes with the shown thread: walk converts its first run first.
+    before = [r for r in turns.records.get(None, []) if shown_record(r)]
+
+    def convert(run: list[str]) -> list[Message]:
+        nonlocal before
+        chosen, before = before, []
+        for turn in run:
+            chosen += [r for r in turns.records.get(turn, [])
+                       if turn not in on_path or shown_record(r)]
+        return build(sorted(chosen, key=lambda r: order[id(r)]))
+
+    walked = walk(turns.tree.branch_tree(_no_time, convert, lambda ms: ms), shown)
+    return walked.messages, walked.dropped
 
 
 def _session_id(records: list[dict[str, object]], file_stem: str) -> str:

@@ -4,7 +4,8 @@ A conversation is ``{id, title, inserted_at, updated_at, mapping}``;
 ``mapping`` is a tree of ``{id, parent, children, message}`` nodes under a
 ``root`` node with no message (edits and regenerations are siblings, kept in
 ``tree.MessageTree``). The shown thread ends at ``current_message`` when the
-export names it, else at the newest leaf. A message is ``{model, inserted_at,
+export names it, else at the newest leaf; the versions off it are kept as
+alternatives (``branches``). A message is ``{model, inserted_at,
 files, fragments}``; each fragment has a ``type``:
 
 - ``REQUEST``: the user's prompt; ``files`` are its uploads (attachment parts
@@ -18,8 +19,9 @@ never read.
 
 from __future__ import annotations
 
-from amber.content.model import Message, Part
+from amber.content.model import Message, Part, every_message
 from amber.importers import markup
+from amber.importers.branches import walk, without_model
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -75,21 +77,23 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
     current = str(current) if isinstance(current, str | int) else None
     if current is None or current not in tree.nodes:
         current = tree.latest_leaf(_time)
-    path = tree.path_to(current) if current is not None else []
-    messages: list[Message] = []
-    for node_id in path:
-        node = tree.nodes[node_id]
-        raw = node.get("message") if isinstance(node, dict) else None
-        if not isinstance(raw, dict):
-            continue  # the root
-        messages.extend(_messages(raw, notes))
-    messages = merge_turns(messages)
-    if not messages:
+
+    def convert_run(run: list[str]) -> list[Message]:
+        messages: list[Message] = []
+        for node_id in run:
+            node = tree.nodes[node_id]
+            raw = node.get("message") if isinstance(node, dict) else None
+            if isinstance(raw, dict):  # the root holds none
+                messages.extend(_messages(raw, notes))
+        return merge_turns(messages)
+
+    # The other versions of each turn are kept as alternatives (importers.branches).
+    walked = walk(tree.branch_tree(_time, convert_run, merge_turns), tree.shown(current))
+    if not walked.messages:
         return Skipped(where, "no visible messages")
-    models = {m.model for m in messages if m.model}
+    models = {m.model for m in every_message(walked.messages) if m.model}
     conv_model = models.pop() if len(models) == 1 else None
-    if conv_model:
-        messages = [Message(m.role, m.content, m.created) for m in messages]
+    messages = [without_model(m, conv_model) for m in walked.messages]
     source_id = record.get("id")
     if not isinstance(source_id, str) or not source_id.strip():
         return Skipped(where, "no 'id' to recognise the conversation by on a later import")
@@ -100,7 +104,7 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         messages=tuple(messages),
         created=time_from_any(record.get("inserted_at")),
         model=conv_model,
-        branches_dropped=tree.left_out(path),
+        branches_dropped=walked.dropped,
         notes=tuple(notes.items),
     )
 

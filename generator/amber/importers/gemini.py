@@ -14,7 +14,7 @@ What an entry becomes: the prompt a user message (with its uploaded image and
 files as placeholders: Takeout keeps their bytes apart, under other names),
 the reply (HTML, turned back into Markdown by ``htmltext``) an assistant
 message. ``safeHtmlItem`` holds one item per draft; the first is the one
-Gemini shows, the others count as left-out branches. Entries that are not
+Gemini shows, the others are kept as its alternatives (``branches``). Entries that are not
 turns (a Canvas created, feedback given, a draft chosen) are left out and
 counted in the import summary.
 """
@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from amber.content.model import Message, Part
+from amber.importers.branches import Tree, walk
 from amber.importers.gemini_html import activity_entries
 from amber.importers.htmltext import html_to_markdown
 from amber.importers.normalise import (
@@ -137,22 +138,8 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         return Skipped(where, f"{record.others} activity {what} (a Canvas created, feedback "
                               "given, a draft chosen); left out")
     notes = Notes()
-    messages: list[Message] = []
-    dropped = 0
-    for entry in record.entries:
-        created = time_from_string(entry.get("time"))
-        user = message("user", _uploads(entry) + _prompt(entry), created)
-        if user is not None:
-            messages.append(user)
-        items = entry.get("safeHtmlItem")
-        drafts = [d["html"] for d in (items if isinstance(items, list) else [])
-                  if isinstance(d, dict) and isinstance(d.get("html"), str)]
-        dropped += max(0, len(drafts) - 1)
-        if drafts:
-            reply = clean_text(html_to_markdown(clean_text(drafts[0]))).strip()
-            answer = message("assistant", [Part("text", text=reply)], created)
-            if answer is not None:
-                messages.append(answer)
+    walked = walk(_draft_tree(record.entries), _shown(record.entries))
+    messages, dropped = walked.messages, walked.dropped
     if not messages:
         return Skipped(where, "no visible messages")
     first = record.entries[0]
@@ -171,6 +158,57 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         branches_dropped=dropped,
         notes=tuple(notes.items),
     )
+
+
+def _drafts(entry: dict[str, object]) -> list[str]:
+    items = entry.get("safeHtmlItem")
+    return [d["html"] for d in (items if isinstance(items, list) else [])
+            if isinstance(d, dict) and isinstance(d.get("html"), str)]
+
+
+def _draft_tree(entries: tuple[dict[str, object], ...]) -> Tree:
+    """The conversation as ``branches.walk`` reads it: each prompt (``p:<entry>``) has its
+    drafts (``d:<entry>:<draft>``) as children, and the first draft, the one Gemini shows,
+    leads on to the next prompt; the other drafts are alternatives of it."""
+    drafts = [_drafts(entry) for entry in entries]
+
+    def onward(index: int) -> list[str]:
+        return [f"p:{index + 1}"] if index + 1 < len(entries) else []
+
+    def children(node: str) -> list[str]:
+        kind, index, *draft = node.split(":")
+        at = int(index)
+        if kind == "p":
+            return [f"d:{at}:{k}" for k in range(len(drafts[at]))] or onward(at)
+        return onward(at) if draft == ["0"] else []
+
+    def convert(run: Sequence[str]) -> list[Message]:
+        out: list[Message] = []
+        for node in run:
+            kind, index, *draft = node.split(":")
+            entry = entries[int(index)]
+            created = time_from_string(entry.get("time"))
+            if kind == "p":
+                converted = message("user", _uploads(entry) + _prompt(entry), created)
+            else:
+                html = drafts[int(index)][int(draft[0])]
+                reply = clean_text(html_to_markdown(clean_text(html))).strip()
+                converted = message("assistant", [Part("text", text=reply)], created)
+            if converted is not None:
+                out.append(converted)
+        return out
+
+    return Tree(children=children, convert=convert)
+
+
+def _shown(entries: tuple[dict[str, object], ...]) -> list[str]:
+    """Each prompt and its first draft."""
+    path: list[str] = []
+    for index, entry in enumerate(entries):
+        path.append(f"p:{index}")
+        if _drafts(entry):
+            path.append(f"d:{index}:0")
+    return path
 
 
 def _prompt(entry: dict[str, object]) -> list[Part]:

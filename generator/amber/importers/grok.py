@@ -7,7 +7,8 @@ record of its own. A response is one message: ``sender`` ``human`` or
 (edits and regenerations are siblings: a tree, kept in
 ``tree.MessageTree``), ``create_time`` (an ISO string, or MongoDB's
 ``{$date: {$numberLong}}``). The shown thread ends at the conversation's
-``leaf_response_id`` when the export names one, else at the newest leaf.
+``leaf_response_id`` when the export names one, else at the newest leaf; the
+versions off it are kept as alternatives (``branches``).
 
 What a response becomes: ``thinking_trace`` a reasoning part,
 ``web_search_results`` a list of links after the answer, the text of its
@@ -20,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amber.content.model import Message, Part
+from amber.content.model import Message, Part, every_message
 from amber.importers import markup
+from amber.importers.branches import walk, without_model
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -91,31 +93,16 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
     leaf = meta.get("leaf_response_id")
     if not isinstance(leaf, str) or leaf not in tree.nodes:
         leaf = tree.latest_leaf(_time)
-    path = tree.path_to(leaf) if leaf is not None else []
-    messages: list[Message] = []
-    models: list[str] = []
-    for node_id in path:
-        raw = tree.nodes[node_id]
-        assert isinstance(raw, dict)
-        role = ROLES.get(str(raw.get("sender")).lower())
-        if role is None:
-            notes.add(f"a message from {single_line(raw.get('sender'), 40) or 'no one'!r} "
-                      "was skipped")
-            continue
-        model = None
-        if role == "assistant":  # the model is named on the request, the prompt before
-            parent = tree.nodes.get(tree.parents.get(node_id) or "")
-            model = _model(raw) or (_model(parent) if isinstance(parent, dict) else None)
-        if model:
-            models.append(model)
-        converted = message(role, _parts(raw, role, notes), _time(raw), model)
-        if converted is not None:
-            messages.append(converted)
+
+    def convert_run(run: list[str]) -> list[Message]:
+        messages = [_message(tree, node_id, notes) for node_id in run]
+        return merge_turns([m for m in messages if m is not None])
+
+    # The other versions of each turn are kept as alternatives (importers.branches).
+    walked = walk(tree.branch_tree(_time, convert_run, merge_turns), tree.shown(leaf))
+    models = [m.model for m in every_message(walked.messages) if m.model]
     conv_model = models[0] if models and all(m == models[0] for m in models) else None
-    if conv_model:
-        messages = [Message(m.role, m.content, m.created) if m.model == conv_model else m
-                    for m in messages]
-    messages = merge_turns(messages)
+    messages = [without_model(m, conv_model) for m in walked.messages]
     if not messages:
         return Skipped(where, "no visible messages")
     source_id = meta.get("conversation_id") or meta.get("id")
@@ -128,9 +115,24 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         messages=tuple(messages),
         created=time_from_any(_mongo(meta.get("create_time"))),
         model=conv_model,
-        branches_dropped=tree.left_out(path),
+        branches_dropped=walked.dropped,
         notes=tuple(notes.items),
     )
+
+
+def _message(tree: MessageTree, node_id: str, notes: Notes) -> Message | None:
+    raw = tree.nodes[node_id]
+    assert isinstance(raw, dict)
+    role = ROLES.get(str(raw.get("sender")).lower())
+    if role is None:
+        notes.add(f"a message from {single_line(raw.get('sender'), 40) or 'no one'!r} "
+                  "was skipped")
+        return None
+    model = None
+    if role == "assistant":  # the model is named on the request, the prompt before
+        parent = tree.nodes.get(tree.parents.get(node_id) or "")
+        model = _model(raw) or (_model(parent) if isinstance(parent, dict) else None)
+    return message(role, _parts(raw, role, notes), _time(raw), model)
 
 
 def _id(raw: dict[str, object]) -> str | None:

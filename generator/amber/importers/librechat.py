@@ -6,7 +6,8 @@
 list linked by ``parentMessageId`` (the root's parent is null or the all-zero
 UUID). Either way they form a tree (``tree.MessageTree``): an edited prompt
 or a regenerated answer is a sibling. LibreChat has no "current" pointer and
-shows the newest version of each turn, so the newest child is followed.
+shows the newest version of each turn, so the newest child is followed; the
+other versions are kept as alternatives (``branches``).
 
 What a message becomes: ``text`` is Markdown, with ``:::thinking`` blocks as
 reasoning; newer messages carry typed ``content`` (``text``, ``think``,
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterator
 
 from amber.content.model import Message, Part
+from amber.importers.branches import walk
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -75,22 +77,18 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         return Skipped(where, "no 'messages': not a LibreChat conversation")
     notes = Notes()
     tree = MessageTree.build(_nodes(top, notes))
-    path = tree.newest_child_path(_time)
     options = record.get("options") if isinstance(record.get("options"), dict) else {}
     assert isinstance(options, dict)
     conv_model = model_name(options.get("model"))
-    messages: list[Message] = []
-    for node_id in path:
-        raw = tree.nodes[node_id]
-        assert isinstance(raw, dict)
-        role = "user" if raw.get("isCreatedByUser") is True else "assistant"
-        parts = _files(raw.get("files"), role) + _body(raw, notes)
-        model = model_name(raw.get("model")) if role == "assistant" else None
-        converted = message(role, parts, time_from_any(raw.get("createdAt")),
-                            None if model == conv_model else model)
-        if converted is not None:
-            messages.append(converted)
-    messages = merge_turns(messages)
+
+    def convert_run(run: list[str]) -> list[Message]:
+        messages = [_message(tree.nodes[node_id], conv_model, notes) for node_id in run]
+        return merge_turns([m for m in messages if m is not None])
+
+    # The other versions of each turn are kept as alternatives (importers.branches).
+    path = [tree.root, *tree.newest_child_path(_time)]
+    walked = walk(tree.branch_tree(_time, convert_run, merge_turns), path)
+    messages = walked.messages
     if not messages:
         return Skipped(where, "no visible messages")
     source_id = record.get("conversationId")
@@ -103,7 +101,7 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         messages=tuple(messages),
         created=messages[0].created,
         model=conv_model,
-        branches_dropped=tree.left_out(path),
+        branches_dropped=walked.dropped,
         notes=tuple(notes.items),
     )
 
@@ -128,6 +126,15 @@ def _nodes(top: list[object], notes: Notes) -> Iterator[NodeInput]:
         children = raw.get("children")
         if isinstance(children, list):
             stack.extend((child, node_id) for child in reversed(children))
+
+
+def _message(raw: object, conv_model: str | None, notes: Notes) -> Message | None:
+    assert isinstance(raw, dict)
+    role = "user" if raw.get("isCreatedByUser") is True else "assistant"
+    parts = _files(raw.get("files"), role) + _body(raw, notes)
+    model = model_name(raw.get("model")) if role == "assistant" else None
+    return message(role, parts, time_from_any(raw.get("createdAt")),
+                   None if model == conv_model else model)
 
 
 def _time(raw: object) -> str | None:

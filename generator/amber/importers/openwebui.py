@@ -5,7 +5,8 @@ currentId}}}``. ``history.messages`` maps message IDs to ``{parentId,
 childrenIds, role, content, timestamp, model, files}``: a tree, where an
 edited prompt or a regenerated answer is a sibling; ``currentId`` is the leaf
 the app shows. The tree is rebuilt from ``parentId`` (some versions leave
-``childrenIds`` empty) and kept in ``tree.MessageTree``.
+``childrenIds`` empty) and kept in ``tree.MessageTree``; the other versions of
+each turn are kept as its alternatives (``branches``).
 
 What a message becomes:
 
@@ -28,6 +29,7 @@ import re
 
 from amber.content.model import Message, Part
 from amber.importers import markup
+from amber.importers.branches import walk
 from amber.importers.normalise import (
     clean_text,
     label,
@@ -91,28 +93,20 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
     if not isinstance(current, str) or current not in tree.nodes:
         current = tree.latest_leaf(_time)
         notes.add("no valid currentId; followed the most recent branch")
-    path = tree.path_to(current) if current is not None else []
     models = chat.get("models")
     conv_model = model_name(models[0]) if isinstance(models, list) and models else None
-    messages: list[Message] = []
-    for node_id in path:
-        raw = tree.nodes[node_id]
-        if not isinstance(raw, dict):
-            notes.add(f"message {node_id:.40}: not an object; skipped")
-            continue
-        role = ROLES.get(str(raw.get("role")))
-        if role is None:
-            notes.add(f"a message from {single_line(raw.get('role'), 40) or 'no one'!r} "
-                      "was skipped")
-            continue
-        parts = _files(raw.get("files"), images, notes) + _content(raw, notes)
-        parts += _sources(raw.get("sources") or raw.get("citations"))
-        model = model_name(raw.get("model")) if role == "assistant" else None
-        converted = message(role, parts, time_from_any(raw.get("timestamp")),
-                            None if model == conv_model else model)
-        if converted is not None:
-            messages.append(converted)
-    messages = merge_turns(messages)
+
+    def convert_run(run: list[str]) -> list[Message]:
+        messages: list[Message] = []
+        for node_id in run:
+            converted = _message(node_id, tree.nodes[node_id], conv_model, images, notes)
+            if converted is not None:
+                messages.append(converted)
+        return merge_turns(messages)
+
+    # Edits and regenerations off the path are kept as alternatives (importers.branches).
+    walked = walk(tree.branch_tree(_time, convert_run, merge_turns), tree.shown(current))
+    messages = walked.messages
     if not messages:
         return Skipped(where, "no visible messages")
     source_id = record.get("id") or chat.get("id")
@@ -125,9 +119,26 @@ def convert(record: object, where: str, images: ImageResolver) -> Imported | Ski
         messages=tuple(messages),
         created=time_from_any(record.get("created_at") or chat.get("timestamp")),
         model=conv_model,
-        branches_dropped=tree.left_out(path),
+        branches_dropped=walked.dropped,
         notes=tuple(notes.items),
     )
+
+
+def _message(node_id: str, raw: object, conv_model: str | None, images: ImageResolver,
+             notes: Notes) -> Message | None:
+    if not isinstance(raw, dict):
+        notes.add(f"message {node_id:.40}: not an object; skipped")
+        return None
+    role = ROLES.get(str(raw.get("role")))
+    if role is None:
+        notes.add(f"a message from {single_line(raw.get('role'), 40) or 'no one'!r} "
+                  "was skipped")
+        return None
+    parts = _files(raw.get("files"), images, notes) + _content(raw, notes)
+    parts += _sources(raw.get("sources") or raw.get("citations"))
+    model = model_name(raw.get("model")) if role == "assistant" else None
+    return message(role, parts, time_from_any(raw.get("timestamp")),
+                   None if model == conv_model else model)
 
 
 def _parent(raw: object) -> str | None:

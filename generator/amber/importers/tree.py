@@ -4,14 +4,18 @@ Open WebUI, LibreChat, Grok and DeepSeek store a conversation as a tree of
 messages linked by parent IDs: editing a prompt or regenerating an answer adds
 a sibling. The app shows one path from the root to a leaf. ``MessageTree``
 holds the whole tree (every node, its parent and its children in the order
-the export lists them) so the alternatives stay reachable; the importers ask
-it for the shown path and for how many alternatives that path leaves out.
+the export lists them) so the alternatives stay reachable. The importers ask
+it for the shown path, and hand ``branches.walk`` the tree as ``branch_tree``
+reads it, so the other versions of each turn become alternatives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from amber.content.model import Message
+from amber.importers.branches import Tree
 
 NodeInput = tuple[str, "str | None", object]
 """``(id, parent id or None, the raw message)`` of one node, as an export lists it."""
@@ -26,6 +30,9 @@ class MessageTree:
     """Parent ID (None for the roots) -> child IDs, in the export's order."""
     order: dict[str, int] = field(default_factory=dict)
     """Each node's position in the export, to break ties."""
+    root: str = ""
+    """A name no node has: the one parent of the roots, so that an edit of the first
+    prompt (a second root) is a version like any other. ``shown`` starts with it."""
 
     @classmethod
     def build(cls, items: Iterable[NodeInput]) -> MessageTree:
@@ -46,6 +53,8 @@ class MessageTree:
             if parent not in tree.nodes or parent == node_id:
                 parent = tree.parents[node_id] = None
             tree.children.setdefault(parent, []).append(node_id)
+        while tree.root in tree.nodes:
+            tree.root += "^"
         return tree
 
     def path_to(self, leaf: str) -> list[str]:
@@ -59,6 +68,25 @@ class MessageTree:
             node = self.parents.get(node)
         chain.reverse()
         return chain
+
+    def shown(self, leaf: str | None) -> list[str]:
+        """The path to ``leaf`` below the tree's ``root``: what ``branches.walk`` takes."""
+        return [self.root, *(self.path_to(leaf) if leaf is not None else [])]
+
+    def versions(self, node_id: str, when: Callable[[object], str | None]) -> list[str]:
+        """A node's children oldest first (``when`` gives a node's sortable time; the
+        export's order breaks ties): the order an app numbers the versions of a turn."""
+        kids = self.children.get(None if node_id == self.root else node_id, [])
+        return sorted(kids, key=lambda n: (when(self.nodes[n]) or "", self.order[n]))
+
+    def branch_tree(self, when: Callable[[object], str | None],
+                    convert: Callable[[list[str]], list[Message]],
+                    merge: Callable[[list[Message]], list[Message]]) -> Tree:
+        """The tree as ``branches.walk`` reads it. ``convert`` gets a run's node IDs
+        without the ``root``, which holds no message."""
+        return Tree(children=lambda node_id: self.versions(node_id, when),
+                    convert=lambda run: convert([n for n in run if n in self.nodes]),
+                    merge=merge)
 
     def leaves(self) -> list[str]:
         return [n for n in self.nodes if not self.children.get(n)]
@@ -87,12 +115,3 @@ class MessageTree:
             chain.append(node)
             options = self.children.get(node, [])
         return chain
-
-    def alternatives(self, node_id: str) -> list[str]:
-        """The siblings of ``node_id``: other versions of the same turn."""
-        siblings = self.children.get(self.parents.get(node_id), [])
-        return [s for s in siblings if s != node_id]
-
-    def left_out(self, path: list[str]) -> int:
-        """How many alternatives branch off the shown path (each a dropped branch)."""
-        return sum(len(self.alternatives(node)) for node in path)

@@ -54,10 +54,26 @@ def test_claude_code_session_reads_as_the_terminal_showed_it() -> None:
     assert [m.role for m in conv.messages] == ["user", "assistant", "assistant", "user",
                                               "assistant", "system", "user", "assistant"]
     text = all_text(conv)
-    for marker in NOISE:
-        assert marker not in text
+    shown = json.dumps([Message(m.role, m.content, m.created, m.model).as_dict()
+                        for m in conv.messages], ensure_ascii=False)
+    assert "NOISE-" not in text and "BRANCH-" not in shown
     assert "/mcp" not in text  # a local command and its output never reached the model
-    assert conv.branches_dropped == 1
+    assert conv.branches_dropped == 0
+
+
+def test_claude_code_rewound_and_edited_prompts_are_kept_as_alternatives() -> None:
+    messages = convert(SESSION).messages
+    edited, again = messages[3], messages[6]
+    # An edited prompt: the abandoned wording and the reply it had, before the one kept.
+    assert (edited.content, edited.version) == ("Thanks! Also add a farewell.", 2)
+    assert [[(m.role, m.content) for m in b] for b in edited.alternatives] == [[
+        ("user", "BRANCH-ABANDONED-PROMPT write it in French"),
+        ("assistant", "BRANCH-ABANDONED-REPLY bonjour")]]
+    # A rewind that sent the same prompt again: the first reply is version 1.
+    assert (again.content, again.version) == ("Go on with the farewell.", 2)
+    assert [[m.content for m in b] for b in again.alternatives] == [[
+        "Go on with the farewell.", "BRANCH-REWOUND-REPLY farewell in Latin"]]
+    assert [m.model for m in again.alternatives[0]] == [None, "claude-opus-4-6"]
 
 
 def test_claude_code_prompt_keeps_attachment_and_image() -> None:
@@ -313,3 +329,41 @@ def test_a_resumed_session_is_known_by_its_own_file_name(tmp_path: Path) -> None
     resumed.write_text("".join(lines) + json.dumps(prompt) + "\n")
     assert convert(resumed).source_id == f"session:{new_id}"
     assert convert(SESSION).source_id == f"session:{SESSION.stem}"
+
+
+def session_records(*links: tuple[str, str | None, str, object]) -> list[object]:
+    """Claude Code records ``(uuid, parent, type, content)`` of one session."""
+    out: list[object] = []
+    for uuid, parent, kind, content in links:
+        msg = {"role": kind, "content": content}
+        if kind == "assistant":
+            msg.update(model="claude-opus-4-6", id=f"msg_{uuid}")
+        out.append({"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": "s",
+                    "message": msg, "timestamp": "2026-03-01T10:00:00.000Z"})
+    return out
+
+
+def test_claude_code_a_rewound_version_that_shows_nothing_is_counted_not_kept() -> None:
+    lines = session_records(
+        ("u1", None, "user", "first"), ("a1", "u1", "assistant", "one"),
+        ("x", "a1", "user", "<local-command-stdout>NOISE-LOCAL</local-command-stdout>"),
+        ("u2", "a1", "user", "second"), ("a2", "u2", "assistant", "two"),
+    )
+    result = claude_code.convert_session(lines, [], "session", images, "s")
+    assert isinstance(result, Imported)
+    assert [m.content for m in result.messages] == ["first", "one", "second", "two"]
+    assert result.messages[2].alternatives == () and result.branches_dropped == 1
+    assert "NOISE-" not in all_text(result)
+
+
+def test_claude_code_parents_that_loop_neither_hang_nor_repeat() -> None:
+    lines = session_records(
+        ("u1", "a2", "user", "first"), ("a1", "u1", "assistant", "one"),
+        ("u2", "a1", "user", "second"), ("a2", "u2", "assistant", "two"),
+        ("u3", "a1", "user", "other"), ("a3", "u3", "assistant", "three"),
+    )
+    result = claude_code.convert_session(lines, [], "session", images, "s")
+    assert isinstance(result, Imported)
+    text = all_text(result)
+    for word in ("first", "one", "other", "three"):
+        assert text.count(f'"{word}"') <= 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amber.content.model import Message
 from amber.importers import deepseek, detect
 from amber.importers.record import Imported
 
@@ -43,10 +44,19 @@ def test_fragments_become_prompt_reasoning_sources_and_answer() -> None:
     assert [m.model for m in conv.messages] == [None, "deepseek-reasoner", None, "deepseek-chat"]
 
 
-def test_the_newest_branch_is_shown_and_the_other_counted() -> None:
+def test_the_newest_branch_is_shown_and_the_others_kept_as_alternatives() -> None:
     conv = convert(0)
-    assert conv.branches_dropped == 1
-    assert "BRANCH-" not in json.dumps([m.as_dict() for m in conv.messages], ensure_ascii=False)
+    assert conv.branches_dropped == 0
+    shown = [Message(m.role, m.content, m.created, m.model) for m in conv.messages]
+    assert "BRANCH-" not in json.dumps([m.as_dict() for m in shown], ensure_ascii=False)
+    _, answer, prompt, _ = conv.messages
+    assert answer.version == 2
+    assert [[(m.content, m.model) for m in b] for b in answer.alternatives] == [
+        [("BRANCH-DEEPSEEK-OLDER", "deepseek-reasoner")]]
+    assert (prompt.content, prompt.version) == ("Thanks!", 2)
+    assert [[(m.role, m.content) for m in b] for b in prompt.alternatives] == [
+        [("user", "BRANCH-DEEPSEEK-PROMPT thank you"),
+         ("assistant", "BRANCH-DEEPSEEK-ANSWER to the first wording.")]]
 
 
 def test_one_model_throughout_names_the_conversation() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amber.content.model import Message
 from amber.importers import aistudio, detect, gemini
 from amber.importers.gemini_html import activity_entries
 from amber.importers.record import Imported, Skipped
@@ -59,9 +60,14 @@ def test_the_reply_html_becomes_markdown_and_the_first_draft_is_shown() -> None:
         "Every *two to three weeks* in summer:\n\n- soak the soil\n- let it dry\n\n"
         "```text\nwater → dry → repeat\n```")
     assert "alert" not in chat.messages[1].content
-    assert chat.messages[3].content == "In winter, water them **once a month**."
-    assert chat.branches_dropped == 1
-    assert "BRANCH-" not in json.dumps([m.as_dict() for m in chat.messages])
+    answer = chat.messages[3]
+    assert answer.content == "In winter, water them **once a month**."
+    # The other draft is kept as an alternative; the first, shown, is version 1.
+    assert answer.version == 1 and answer.alternatives == (
+        (Message("assistant", "BRANCH-GEMINI-DRAFT", answer.created),),)
+    assert chat.branches_dropped == 0
+    shown = [Message(m.role, m.content, m.created) for m in chat.messages]
+    assert "BRANCH-" not in json.dumps([m.as_dict() for m in shown])
 
 
 def test_ids_survive_a_later_export_with_newer_entries() -> None:

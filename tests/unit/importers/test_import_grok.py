@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amber.content.model import Message
 from amber.importers import detect, grok
 from amber.importers.record import Imported, Skipped
 
@@ -37,9 +38,24 @@ def test_the_leaf_response_names_the_branch_and_the_prompt_names_the_model() -> 
     assert [(m.role, m.created) for m in conv.messages] == [
         ("user", "2026-03-01T12:00:00Z"), ("assistant", "2026-03-01T12:00:08Z"),
         ("user", "2026-03-01T12:01:00Z"), ("assistant", "2026-03-01T12:01:10Z")]
-    assert conv.branches_dropped == 1
-    assert "BRANCH-" not in json.dumps([m.as_dict() for m in conv.messages])
+    assert conv.branches_dropped == 0
+    shown = [Message(m.role, m.content, m.created, m.model) for m in conv.messages]
+    assert "BRANCH-" not in json.dumps([m.as_dict() for m in shown])
     assert conv.model == "grok-4"
+
+
+def test_a_regenerated_answer_and_an_edited_prompt_are_kept_as_alternatives() -> None:
+    conv = converted()[0]
+    assert isinstance(conv, Imported)
+    _, answer, prompt, _ = conv.messages
+    assert answer.version == 2
+    assert [[m.content for m in b] for b in answer.alternatives] == [["BRANCH-GROK-OLDER"]]
+    assert (prompt.content, prompt.version) == ("Draw one for me.", 2)
+    [(old_prompt, old_answer)] = prompt.alternatives
+    assert (old_prompt.role, old_prompt.content) == ("user", "BRANCH-GROK-PROMPT draw the tides")
+    # The prompt named the model the conversation names: no message repeats it.
+    assert (old_answer.content, old_answer.model) == ("BRANCH-GROK-ANSWER to the first wording.",
+                                                      None)
 
 
 def test_thinking_sources_images_and_attachments() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from amber.content.model import Message
 from amber.importers import detect, librechat
 from amber.importers.record import Imported
 
@@ -27,9 +28,22 @@ def test_nested_messages_follow_the_newest_version_of_each_turn() -> None:
     conv = convert("tree.json")
     assert (conv.source_id, conv.title, conv.model) == ("lc-conv-1", "Queue design", "gpt-4o")
     assert [m.role for m in conv.messages] == ["user", "assistant", "user", "assistant"]
-    assert conv.branches_dropped == 1
-    text = json.dumps([m.as_dict() for m in conv.messages])
-    assert "BRANCH-" not in text and "PRIVATE-" not in text
+    assert conv.branches_dropped == 0
+    shown = [Message(m.role, m.content, m.created, m.model) for m in conv.messages]
+    assert "BRANCH-" not in json.dumps([m.as_dict() for m in shown])
+    assert "PRIVATE-" not in json.dumps([m.as_dict() for m in conv.messages])
+
+
+def test_the_older_versions_are_kept_as_alternatives() -> None:
+    _, answer, prompt, _ = convert("tree.json").messages
+    # A regenerated answer: the older one is version 1 of 2.
+    assert answer.version == 2
+    assert [[m.content for m in b] for b in answer.alternatives] == [["BRANCH-LC-OLDER answer"]]
+    # An edited prompt: the first wording, with the answer it had.
+    assert (prompt.content, prompt.version) == ("Why bounded?", 2)
+    assert [[(m.role, m.content) for m in b] for b in prompt.alternatives] == [
+        [("user", "BRANCH-LC-PROMPT why a queue?"),
+         ("assistant", "BRANCH-LC-ANSWER to the first wording.")]]
 
 
 def test_typed_content_becomes_reasoning_tool_parts_and_text() -> None:

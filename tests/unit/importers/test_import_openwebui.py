@@ -27,14 +27,22 @@ def dumped(conv: Imported) -> str:
     return json.dumps([m.as_dict() for m in conv.messages], ensure_ascii=False)
 
 
-def test_the_current_branch_is_imported_and_the_others_counted() -> None:
+def test_the_current_branch_is_shown_and_the_others_kept_as_alternatives() -> None:
     conv = convert(RECORDS[0])
     assert (conv.format, conv.source_id, conv.title) == (
         "open-webui", "3f0c9a4e-0000-4000-8000-000000000001", "Weather in Lisbon")
     assert [m.role for m in conv.messages] == ["user", "assistant", "user", "assistant"]
-    assert conv.messages[2].content == "What is the weather in Lisbon today?"
-    assert conv.branches_dropped == 2  # an edited prompt and a regenerated answer
-    assert "BRANCH-" not in dumped(conv)
+    prompt, answer = conv.messages[2:]
+    assert prompt.content == "What is the weather in Lisbon today?"
+    # The edited prompt: the first version, with the answer it had.
+    assert prompt.version == 2 and [[(m.role, m.content) for m in b]
+                                    for b in prompt.alternatives] == [
+        [("user", "BRANCH-OWUI-PROMPT weather?"), ("assistant", "BRANCH-OWUI-ANSWER")]]
+    # The regenerated answer: the first try, before the one shown.
+    assert answer.version == 2 and [[m.content for m in b] for b in answer.alternatives] == [
+        ["BRANCH-OWUI-REGENERATED"]]
+    assert conv.branches_dropped == 0
+    assert "BRANCH-" not in json.dumps([m.as_dict() for m in conv.messages[:2]])
     assert (conv.created, conv.model) == ("2026-01-01T10:00:00Z", "qwen3:8b")
 
 
