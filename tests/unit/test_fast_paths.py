@@ -276,3 +276,45 @@ def test_indented_json_writes_what_json_writes(value: object) -> None:
 def test_indented_json_leaves_other_values_to_json(value: object) -> None:
     with pytest.raises(TypeError):
         _indented_json(value, [], "\n")
+
+
+# --- library versions -----------------------------------------------------------
+
+
+def test_library_versions_match_importlib_metadata() -> None:
+    import importlib.metadata
+
+    from amber.build.quick import LIBRARIES, library_versions
+
+    expected = {}
+    for name in LIBRARIES:
+        try:
+            expected[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    assert library_versions() == expected
+    assert "Pygments" in expected  # installed with amber: the comparison is not empty
+
+
+def test_library_versions_read_folders_as_importlib_metadata_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from amber.build.quick import library_versions
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, name, version, kind in [
+            (first, "Markdown_It_Py", "4.3.0", "dist-info"),
+            (second, "markdown_it_py", "1.0.0", "dist-info"),  # shadowed by the first
+            (second, "Foo.Bar", "2.0", "egg-info"),
+            (first, "unrelated", "9.9", "dist-info")]:
+        meta = folder / f"{name}-{version}.{kind}"
+        meta.mkdir(parents=True)
+        text = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        (meta / ("METADATA" if kind == "dist-info" else "PKG-INFO")).write_text(text)
+    monkeypatch.setattr("sys.path", [str(first), str(tmp_path / "missing"), str(second)])
+    names = ("markdown-it-py", "foo-bar", "absent")
+    found = library_versions(names)
+    assert found == {"markdown-it-py": "4.3.0", "foo-bar": "2.0"}
+    for name, version in found.items():
+        assert importlib.metadata.version(name) == version
