@@ -9,11 +9,13 @@ characters each shortcut reasons about, so a wrong shortcut shows up as a mismat
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape as sax_escape
 
 import pygments
 import pytest
@@ -25,12 +27,14 @@ from markdown_it import MarkdownIt
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
+from amber.build.quick import LIBRARIES, library_versions
 from amber.content import nodes as tree
 from amber.content.ids import UUID_ANYWHERE, ids_in_bytes
 from amber.content.nodes import ParseError
 from amber.content.schema import _TIME_RE, parse_time
 from amber.render.exports import _indented_json
 from amber.render.markdown import QuickLinkify, _markdown, highlight, render_markdown
+from amber.render.site import xml_escape
 from amber.render.templates import plain_text, without_code_blocks
 
 # --- linkify ------------------------------------------------------------------
@@ -282,10 +286,6 @@ def test_indented_json_leaves_other_values_to_json(value: object) -> None:
 
 
 def test_library_versions_match_importlib_metadata() -> None:
-    import importlib.metadata
-
-    from amber.build.quick import LIBRARIES, library_versions
-
     expected = {}
     for name in LIBRARIES:
         try:
@@ -298,10 +298,6 @@ def test_library_versions_match_importlib_metadata() -> None:
 
 def test_library_versions_read_folders_as_importlib_metadata_does(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.metadata
-
-    from amber.build.quick import library_versions
-
     first, second = tmp_path / "first", tmp_path / "second"
     for folder, name, version, kind in [
             (first, "Markdown_It_Py", "4.3.0", "dist-info"),
@@ -318,3 +314,9 @@ def test_library_versions_read_folders_as_importlib_metadata_does(
     assert found == {"markdown-it-py": "4.3.0", "foo-bar": "2.0"}
     for name, version in found.items():
         assert importlib.metadata.version(name) == version
+
+
+@given(st.lists(st.sampled_from(["&", "<", ">", '"', "'", "a", "é", "&amp;", "]]>", "&#38;"]),
+                max_size=20).map("".join))
+def test_xml_escape_writes_what_saxutils_writes(text: str) -> None:
+    assert xml_escape(text) == sax_escape(text)
