@@ -13,10 +13,13 @@ import importlib.metadata
 import json
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as sax_escape
 
+import jinja2.sandbox
 import pygments
 import pytest
 import yaml
@@ -35,7 +38,7 @@ from amber.content.schema import _TIME_RE, parse_time
 from amber.render.exports import _indented_json
 from amber.render.markdown import QuickLinkify, _markdown, highlight, render_markdown
 from amber.render.site import xml_escape
-from amber.render.templates import plain_text, without_code_blocks
+from amber.render.templates import Sandbox, plain_text, without_code_blocks
 
 # --- linkify ------------------------------------------------------------------
 
@@ -320,3 +323,47 @@ def test_library_versions_read_folders_as_importlib_metadata_does(
                 max_size=20).map("".join))
 def test_xml_escape_writes_what_saxutils_writes(text: str) -> None:
     assert xml_escape(text) == sax_escape(text)
+
+
+# --- the template sandbox's shortcut ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Card:
+    title: str
+    count: int
+    author: str | None
+    tags: tuple[str, ...]
+    action: Callable[[], str]
+    _secret: str = "hidden"
+
+
+_CARD_TEMPLATE = ("{% for c in cards %}<li>{{ c.title }} {{ c.count }} {{ c.author }} "
+                  "{{ c.tags | join(',') }} {{ c.tags[0] if c.tags }} {{ c.missing is defined }}"
+                  "</li>{% endfor %}")
+
+
+@given(st.lists(st.builds(
+    _Card, title=st.text(max_size=12), count=st.integers(), author=st.none() | st.text(max_size=5),
+    tags=st.lists(st.text(max_size=4), max_size=3).map(tuple), action=st.just(lambda: "x")),
+    max_size=4))
+def test_sandbox_shortcut_renders_what_jinja_sandbox_renders(cards: list[_Card]) -> None:
+    plain = jinja2.sandbox.SandboxedEnvironment(autoescape=True)
+    fast = Sandbox(autoescape=True)
+    assert fast.from_string(_CARD_TEMPLATE).render(cards=cards) == \
+        plain.from_string(_CARD_TEMPLATE).render(cards=cards)
+
+
+@pytest.mark.parametrize("expression", [
+    "c._secret", "c.__class__", "c.__dataclass_fields__", "c.title.format('{0.__class__}')",
+    "c.action.__globals__", "c.title.__class__"])
+def test_sandbox_shortcut_refuses_what_jinja_sandbox_refuses(expression: str) -> None:
+    card = _Card("{0.__class__}", 1, None, (), lambda: "x")
+    answers = []
+    for env in (jinja2.sandbox.SandboxedEnvironment(), Sandbox()):
+        try:
+            answers.append(env.from_string("{{ " + expression + " }}").render(c=card))
+        except jinja2.sandbox.SecurityError as exc:
+            answers.append(f"refused: {exc}")
+    assert answers[0] == answers[1]
+    assert "class '" not in answers[1] and "function" not in answers[1]
