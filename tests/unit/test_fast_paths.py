@@ -9,12 +9,17 @@ characters each shortcut reasons about, so a wrong shortcut shows up as a mismat
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape as sax_escape
 
+import jinja2.sandbox
 import pygments
 import pytest
 import yaml
@@ -25,13 +30,15 @@ from markdown_it import MarkdownIt
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
+from amber.build.quick import LIBRARIES, library_versions
 from amber.content import nodes as tree
 from amber.content.ids import UUID_ANYWHERE, ids_in_bytes
 from amber.content.nodes import ParseError
 from amber.content.schema import _TIME_RE, parse_time
 from amber.render.exports import _indented_json
 from amber.render.markdown import QuickLinkify, _markdown, highlight, render_markdown
-from amber.render.templates import plain_text, without_code_blocks
+from amber.render.site import xml_escape
+from amber.render.templates import Sandbox, plain_text, without_code_blocks
 
 # --- linkify ------------------------------------------------------------------
 
@@ -276,3 +283,87 @@ def test_indented_json_writes_what_json_writes(value: object) -> None:
 def test_indented_json_leaves_other_values_to_json(value: object) -> None:
     with pytest.raises(TypeError):
         _indented_json(value, [], "\n")
+
+
+# --- library versions -----------------------------------------------------------
+
+
+def test_library_versions_match_importlib_metadata() -> None:
+    expected = {}
+    for name in LIBRARIES:
+        try:
+            expected[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    assert library_versions() == expected
+    assert "Pygments" in expected  # installed with amber: the comparison is not empty
+
+
+def test_library_versions_read_folders_as_importlib_metadata_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, name, version, kind in [
+            (first, "Markdown_It_Py", "4.3.0", "dist-info"),
+            (second, "markdown_it_py", "1.0.0", "dist-info"),  # shadowed by the first
+            (second, "Foo.Bar", "2.0", "egg-info"),
+            (first, "unrelated", "9.9", "dist-info")]:
+        meta = folder / f"{name}-{version}.{kind}"
+        meta.mkdir(parents=True)
+        text = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        (meta / ("METADATA" if kind == "dist-info" else "PKG-INFO")).write_text(text)
+    monkeypatch.setattr("sys.path", [str(first), str(tmp_path / "missing"), str(second)])
+    names = ("markdown-it-py", "foo-bar", "absent")
+    found = library_versions(names)
+    assert found == {"markdown-it-py": "4.3.0", "foo-bar": "2.0"}
+    for name, version in found.items():
+        assert importlib.metadata.version(name) == version
+
+
+@given(st.lists(st.sampled_from(["&", "<", ">", '"', "'", "a", "é", "&amp;", "]]>", "&#38;"]),
+                max_size=20).map("".join))
+def test_xml_escape_writes_what_saxutils_writes(text: str) -> None:
+    assert xml_escape(text) == sax_escape(text)
+
+
+# --- the template sandbox's shortcut ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Card:
+    title: str
+    count: int
+    author: str | None
+    tags: tuple[str, ...]
+    action: Callable[[], str]
+    _secret: str = "hidden"
+
+
+_CARD_TEMPLATE = ("{% for c in cards %}<li>{{ c.title }} {{ c.count }} {{ c.author }} "
+                  "{{ c.tags | join(',') }} {{ c.tags[0] if c.tags }} {{ c.missing is defined }}"
+                  "</li>{% endfor %}")
+
+
+@given(st.lists(st.builds(
+    _Card, title=st.text(max_size=12), count=st.integers(), author=st.none() | st.text(max_size=5),
+    tags=st.lists(st.text(max_size=4), max_size=3).map(tuple), action=st.just(lambda: "x")),
+    max_size=4))
+def test_sandbox_shortcut_renders_what_jinja_sandbox_renders(cards: list[_Card]) -> None:
+    plain = jinja2.sandbox.SandboxedEnvironment(autoescape=True)
+    fast = Sandbox(autoescape=True)
+    assert fast.from_string(_CARD_TEMPLATE).render(cards=cards) == \
+        plain.from_string(_CARD_TEMPLATE).render(cards=cards)
+
+
+@pytest.mark.parametrize("expression", [
+    "c._secret", "c.__class__", "c.__dataclass_fields__", "c.title.format('{0.__class__}')",
+    "c.action.__globals__", "c.title.__class__"])
+def test_sandbox_shortcut_refuses_what_jinja_sandbox_refuses(expression: str) -> None:
+    card = _Card("{0.__class__}", 1, None, (), lambda: "x")
+    answers = []
+    for env in (jinja2.sandbox.SandboxedEnvironment(), Sandbox()):
+        try:
+            answers.append(env.from_string("{{ " + expression + " }}").render(c=card))
+        except jinja2.sandbox.SecurityError as exc:
+            answers.append(f"refused: {exc}")
+    assert answers[0] == answers[1]
+    assert "class '" not in answers[1] and "function" not in answers[1]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from typing import Protocol
 
 from amber.atomic import write_atomic
 from amber.build.quick import LIBRARIES as RENDER_LIBRARIES
+from amber.build.quick import library_versions
 from amber.content.load import ShareMeta, share_id_mentions_in
 from amber.content.model import SiteConfig
 from amber.render.record import ShareRecord
@@ -88,12 +88,9 @@ def code_fingerprint() -> str:
         for font in sorted((package / "render" / "fonts").glob("*")):
             # The preview images are drawn with these: a new font draws them again.
             digest.update(f"fonts/{font.name}\0".encode() + font.read_bytes() + b"\0")
+        versions = library_versions(RENDER_LIBRARIES)
         for name in RENDER_LIBRARIES:
-            try:
-                version = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                version = "-"
-            digest.update(f"{name}={version}\0".encode())
+            digest.update(f"{name}={versions.get(name, '-')}\0".encode())
         digest.update(f"python={sys.version_info[:2]}".encode())
         _CODE_FINGERPRINT = digest.hexdigest()
     return _CODE_FINGERPRINT

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -67,15 +66,46 @@ def _walk_signatures(top: Path, digest: hashlib._Hash) -> None:
                           f"{st.st_ctime_ns} {st.st_ino}\n".encode("utf-8", "surrogateescape"))
 
 
+def _normal_name(name: str) -> str:
+    """A distribution name as packaging compares them (PEP 503): ``Jinja2`` = ``jinja2``,
+    ``markdown-it-py`` = ``markdown_it_py``."""
+    return "-".join(name.replace("_", "-").replace(".", "-").lower().split("-"))
+
+
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    """Each installed library of ``names`` and its version, as ``importlib.metadata``
+    finds it: the first ``<name>-<version>.dist-info`` (or ``.egg-info``) on ``sys.path``.
+
+    Importing ``importlib.metadata`` (it brings the ``email`` package) took a tenth of a
+    no-op build; installers name these folders after the distribution and its version
+    (the wheel spec), so the folder names say the same.
+    """
+    wanted = {_normal_name(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                folders = [e.name for e in it if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue  # a zip file or a missing folder
+        for folder in sorted(folders):
+            dist, _, version = folder.rpartition(".")[0].partition("-")
+            key = _normal_name(dist)
+            if key in wanted and wanted[key] not in found and version:
+                found[wanted[key]] = version.split("-py")[0]
+    return found
+
+
 def static_digest(root: Path, settings: str, theme_layers: list[str]) -> str:
     """Everything a build reads outside content/, by signature: the same digest means
     untouched code, themes, libraries and settings."""
     digest = hashlib.sha256(settings.encode())
     digest.update(f"epoch={os.environ.get('SOURCE_DATE_EPOCH')}\n".encode())
     digest.update(f"python={sys.version_info[:3]}\n".encode())
+    versions = library_versions()
     for name in LIBRARIES:
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            digest.update(f"{name}={importlib.metadata.version(name)}\n".encode())
+        if name in versions:
+            digest.update(f"{name}={versions[name]}\n".encode())
     package = Path(__file__).resolve().parents[1]
     _walk_signatures(package, digest)
     _walk_signatures(package.parents[1] / "themes", digest)  # the checkout's default theme

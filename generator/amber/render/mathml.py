@@ -27,7 +27,6 @@ import re
 from collections.abc import Sequence
 from xml.etree.ElementTree import Element
 
-from latex2mathml.converter import convert_to_element
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -174,6 +173,15 @@ def top_level_rows(source: str) -> tuple[list[str], bool]:
     return [row for row in rows if row.strip()], aligned
 
 
+
+def _convert(latex: str, display: str) -> Element:
+    """latex2mathml's tree of a formula, imported on first use: most pages have no math,
+    and importing it took a tenth of a one-share rebuild."""
+    from latex2mathml.converter import convert_to_element
+
+    return convert_to_element(latex, display=display)
+
+
 def _typeset(source: str, display: bool) -> Element:
     """latex2mathml's tree for a formula, with display lines kept as lines.
 
@@ -184,19 +192,19 @@ def _typeset(source: str, display: bool) -> Element:
     """
     source = _known_environments(source)
     if not display:
-        return convert_to_element(source, display="inline")
+        return _convert(source, display="inline")
     whole = _WHOLE.match(source)
     body = whole.group(2) if whole else source
     rows, aligned = top_level_rows(body)
     if aligned:
-        return convert_to_element(f"\\begin{{align*}}{body}\\end{{align*}}",
+        return _convert(f"\\begin{{align*}}{body}\\end{{align*}}",
                                   display="block")
     if len(rows) < 2:  # one line, perhaps with a break at its end that breaks nothing
-        return convert_to_element(rows[0] if rows else body, display="block")
+        return _convert(rows[0] if rows else body, display="block")
     table = Element("mtable", {"displaystyle": "true"})
     for row in rows:
         cell = Element("mtd")
-        cell.extend(convert_to_element(row, display="block"))
+        cell.extend(_convert(row, display="block"))
         line = Element("mtr")
         line.append(cell)
         table.append(line)

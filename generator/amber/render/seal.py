@@ -35,12 +35,14 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from amber.content.assets import EXTENSIONS
 from amber.content.keys import key_bytes
 from amber.content.model import Encryption
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SEAL_VERSION = 1
 SEALED_TITLE = "Encrypted conversation"
@@ -105,17 +107,25 @@ def seal_page(share_id: str, plain_page: str, downloads: list[Download],
     aad = f"amber-seal-v{SEAL_VERSION}:{share_id}"
     nonce = hmac.new(key, _IV_LABEL + aad.encode() + b"\x00" + compressed,
                      hashlib.sha256).digest()[:12]
-    ciphertext = AESGCM(key).encrypt(nonce, compressed, aad.encode())
+    ciphertext = _aead(key).encrypt(nonce, compressed, aad.encode())
     return Sealed(aad=aad, iv=base64.b64encode(nonce).decode("ascii"),
                   ciphertext=base64.b64encode(ciphertext).decode("ascii"),
                   salt=encryption.salt, iterations=encryption.iterations)
+
+
+def _aead(key: bytes) -> AESGCM:
+    """AES-GCM with ``key``; cryptography is imported on first use, since most builds seal
+    nothing and importing it took a twentieth of a one-share rebuild."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
 
 
 def open_sealed(sealed: Sealed, key: bytes) -> dict[str, object]:
     """The payload of a sealed page (``amber fork`` and the tests read it with this).
 
     Raises ``cryptography.exceptions.InvalidTag`` for a wrong key or altered bytes."""
-    compressed = AESGCM(key).decrypt(base64.b64decode(sealed.iv),
+    compressed = _aead(key).decrypt(base64.b64decode(sealed.iv),
                                      base64.b64decode(sealed.ciphertext), sealed.aad.encode())
     inflater = zlib.decompressobj(-15)
     packed = inflater.decompress(compressed, 256 * 1024 * 1024)

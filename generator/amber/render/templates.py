@@ -13,6 +13,8 @@ it is handed. A template that tries is a build error that names it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html
 import re
 import traceback
@@ -32,9 +34,40 @@ CSP = (
 """No inline script or style, nothing from another host."""
 
 
+@functools.cache
+def _public_fields(cls: type) -> frozenset[str]:
+    """The fields of a dataclass whose names the sandbox allows (none start with ``_``)."""
+    if not dataclasses.is_dataclass(cls):
+        return frozenset()
+    return frozenset(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+
+
+class Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja2's sandbox, with a shortcut for the page contexts' fields.
+
+    ``page.shares`` of 10,000 cards makes the index read some 80,000 attributes, and
+    the sandbox's checks on each took a tenth of a one-share rebuild. For a dataclass
+    instance and one of its fields not starting with ``_``, whose value is not callable,
+    those checks always pass (they refuse underscores, the internals of functions,
+    types, code and frames, and ``str.format`` methods): the value is returned at once.
+    Anything else, and any callable, goes through the sandbox's own ``getattr``.
+    """
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        if attribute in _public_fields(type(obj)):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if not callable(value):
+                    return value
+        return super().getattr(obj, attribute)
+
+
 def sandboxed_environment(template_dirs: list[str], *, watch: bool = True) -> jinja2.Environment:
     """The one way amber makes a Jinja2 environment: sandboxed, autoescaped, strict."""
-    return jinja2.sandbox.SandboxedEnvironment(
+    return Sandbox(
         auto_reload=watch,
         loader=jinja2.FileSystemLoader(template_dirs),
         autoescape=True,
