@@ -29,6 +29,7 @@ EXPECTED = {
     "openai/llamafactory-mllm-demo.json": "openai",
     "openai/llm-responses-api-requests.jsonl": "responses",
     "openai-responses/llm-responses-api-exchanges.json": "responses",
+    "gemini/yetanotherchris-aistudio_example.json": "ai-studio",
 }
 """Samples whose folder is not their format's name; the others are named by their folder."""
 
