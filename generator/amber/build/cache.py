@@ -194,14 +194,18 @@ class BuildCache:
     its title and text do not linger in the file's free pages.
     """
 
-    def __init__(self, directory: Path | None, *, load: bool = True) -> None:
+    def __init__(self, directory: Path | None, *, load: bool = True,
+                 site_root: Path | None = None) -> None:
+        """``site_root`` names files relative to it (default: the cache folder's parent,
+        the site); ``amber check`` keeps its own cache one folder deeper."""
         self.directory = directory
         self.files: dict[str, dict[str, object]] = {}
         self.records: dict[str, ShareRecord] = {}
         self.trees: dict[str, dict[str, object]] = {}
         self._seen_files: set[str] = set()
         self._fresh: set[str] = set()
-        self._root: str | None = None
+        self._root: str | None = (os.path.abspath(site_root) + os.sep
+                                  if site_root is not None else None)
         """Files checked unchanged in this run: no need to look at them again."""
         self._changed_files: set[str] = set()
         self._loaded_records: dict[str, ShareRecord] = {}
@@ -382,6 +386,10 @@ class BuildCache:
     def file_digest(self, path: Path) -> str | None:
         entry = self.files.get(self._name(path))
         return str(entry["digest"]) if entry is not None else None
+
+    def site_name(self, path: Path) -> str:
+        """The name this cache knows ``path`` by (see ``_name``)."""
+        return self._name(path)
 
     def _name(self, path: Path) -> str:
         """Files are known by their path inside the site, so a moved site keeps its cache.
