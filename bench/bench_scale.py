@@ -63,6 +63,11 @@ STEPS: dict[str, str] = {
     "revoke": "amber one revoked share",
     "update": "amber one updated share",
     "theme": "amber theme changed",
+    "check-cold": "amber check, no check cache",
+    "check-noop": "amber check, nothing changed",
+    "check-touched": "amber check, every file touched",
+    "check-new": "amber check, one new share",
+    "workflow": "Pages workflow check + build, one new share",
     "floor": "floor: markdown-it + Pygments, 1 core",
     "hugo-cold": "Hugo cold",
     "hugo-changed": "Hugo one page changed",
@@ -77,6 +82,11 @@ COLD_OVERHEAD = 0.15
 NOOP_S = 1.0
 ONE_SHARE_S = 1.5
 PEAK_RSS_MB = 400.0
+CHECK_NOOP_S = 1.0
+CHECK_ONE_SHARE_S = 1.5
+WORKFLOW_S = 60.0
+CHECK_RSS_MB = 300.0
+CHECK_STEPS = ("check-cold", "check-noop", "check-touched", "check-new")
 
 
 class BenchError(Exception):
@@ -233,6 +243,14 @@ def evaluate_targets(size: Mapping[str, Any]) -> list[dict[str, object]]:
     amber_rss = [float(s["peak_rss_mb"]) for k, s in steps.items()
                  if k in STEPS and k.split("-")[0] not in ("floor", "hugo")]
     add("amber peak RSS", max(amber_rss) if amber_rss else None, PEAK_RSS_MB, "MB", 10000)
+    add("no-op check", _median(steps, "check-noop"), CHECK_NOOP_S, "s", 10000, "warm cache")
+    add("one new share check", _median(steps, "check-new"), CHECK_ONE_SHARE_S, "s", 10000,
+        "warm cache")
+    add("Pages workflow check + build, one new share", _median(steps, "workflow"),
+        WORKFLOW_S, "s", 10000, "fresh checkout, restored cache")
+    check_rss = [float(s["peak_rss_mb"]) for k, s in steps.items() if k in CHECK_STEPS]
+    add("amber check peak RSS", max(check_rss) if check_rss else None, CHECK_RSS_MB, "MB",
+        10000)
     return rows
 
 
@@ -561,6 +579,90 @@ class Runner:
 
         self.changed("theme", change, lambda: css.write_bytes(saved), verify)
 
+    def check(self, key: str | None, root: Path | None = None) -> None:
+        """One ``amber check``: timed under ``key``, or untimed when key is None."""
+        cmd = amber(root or self.root, "check")
+        if key is None:
+            run_quiet(cmd, self.root, self.env)
+            return
+        sample, _ = measure(cmd, self.root, self.env)
+        self.size.add(key, sample)
+        self.log(f"[{self.site.count}] {STEPS[key]:<38} {sample.wall_s:8.2f} s "
+                 f"CPU {sample.cpu_s:7.2f} s {sample.max_rss_mb:7.1f} MB")
+
+    def check_round(self, skip: frozenset[str]) -> None:
+        """``amber check`` from no check cache, then warm: nothing changed, every content
+        file touched (as a fresh checkout is), one new share."""
+        if "check-cold" not in skip:
+            shutil.rmtree(self.root / ".amber-cache" / "check", ignore_errors=True)
+            self.check("check-cold")
+        else:
+            self.check(None)
+        self.check("check-noop")
+        for path in (self.root / "content").rglob("*"):
+            os.utime(path)
+        self.check("check-touched")
+        shares = self.root / "content" / "shares"
+        before = {p.name for p in shares.glob("*.yaml")}
+        self.site.dirty.touch()
+        run_amber_allowing(self.root, self.env, "share", "--listed", self.site.spare)
+        made = [p for p in shares.glob("*.yaml") if p.name not in before]
+        try:
+            self.check("check-new")
+        finally:
+            for path in made:
+                path.unlink()
+        self.check(None)
+        self.site.dirty.unlink()
+
+    def workflow_round(self) -> None:
+        """The Pages workflow's check and build steps, run as the runner runs them, on a
+        fresh copy of the site (new inodes and times, as a checkout makes) holding one new
+        share, with the cache files the workflow restores taken from the last build and
+        check of the site without it. The Pages URL is site.yaml's base URL."""
+        import yaml
+
+        workflow = yaml.safe_load((BENCH.parent / "generator" / "amber" / "scaffold" /
+                                   "pages.yml").read_text("utf-8"))
+        steps = workflow["jobs"]["build"]["steps"]
+        restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore"))
+        names = ("Check the content", "Build the site for that URL")
+        scripts = [next(s["run"] for s in steps if s.get("name") == n) for n in names]
+        self.build(None)
+        self.check(None)
+        checkout = self.work / "workflow-checkout"
+        shutil.rmtree(checkout, ignore_errors=True)
+        shares = self.root / "content" / "shares"
+        before = {p.name for p in shares.glob("*.yaml")}
+        self.site.dirty.touch()
+        run_amber_allowing(self.root, self.env, "share", "--listed", self.site.spare)
+        made = [p for p in shares.glob("*.yaml") if p.name not in before]
+        try:
+            for folder in ("content", "themes"):
+                shutil.copytree(self.root / folder, checkout / folder)
+        finally:
+            for path in made:
+                path.unlink()
+        self.site.dirty.unlink()
+        for rel in restore["with"]["path"].split():
+            source = self.root / rel
+            if source.is_dir():
+                shutil.copytree(source, checkout / rel)
+            elif source.is_file():
+                (checkout / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, checkout / rel)
+        base_url = str(load_conversation(self.root / "content" / "site.yaml")["base_url"])
+        env = {**self.env, "PAGES_BASE_URL": base_url,
+               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"}
+        script = "\n".join(scripts)
+        try:
+            sample, _ = measure(["bash", "-e", "-c", script], checkout, env)
+        finally:
+            shutil.rmtree(checkout, ignore_errors=True)
+        self.size.add("workflow", sample)
+        self.log(f"[{self.site.count}] {STEPS['workflow']:<38} {sample.wall_s:8.2f} s "
+                 f"CPU {sample.cpu_s:7.2f} s {sample.max_rss_mb:7.1f} MB")
+
     def amber_round(self, first: bool, verify: bool, skip: frozenset[str]) -> None:
         if "--jobs" in self.flags and "cold-1" not in skip:
             self.wipe()
@@ -577,6 +679,10 @@ class Runner:
                           ("update", self.step_update), ("theme", self.step_theme)):
             if key not in skip:
                 step(verify)
+        if "check" not in skip:
+            self.check_round(skip)
+        if "workflow" not in skip:
+            self.workflow_round()
 
     # the floor
 
@@ -662,7 +768,8 @@ def size_report(size: Size, site: Site | None) -> dict[str, object]:
     }
 
 
-SKIPPABLE = ("cold-1", "noop", "new", "revoke", "update", "theme", "floor", "hugo")
+SKIPPABLE = ("cold-1", "noop", "new", "revoke", "update", "theme", "check", "check-cold",
+             "workflow", "floor", "hugo")
 
 
 def parse_skip(text: str) -> frozenset[str]:
