@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from tests.helpers.cli import ok, run_amber
-from tests.helpers.fixture_site import DELTA_IMAGE_NAME, BuiltSite, share
+from tests.helpers.fixture_site import ALL_CONVERSATIONS, DELTA_IMAGE_NAME, BuiltSite, share
 from tests.helpers.trees import tree_bytes
 
 
@@ -141,3 +141,23 @@ def test_a_new_share_and_a_broken_link_after_a_warm_check(
     assert result.returncode == 1 and "broken internal link" in result.stderr
     again = _same_as_uncached(site, tmp_path)  # from the cache this time
     assert again.stderr == result.stderr
+
+
+def test_the_build_that_takes_a_revoked_share_down_drops_it_from_the_checks_cache(
+        built_copy: BuiltSite) -> None:
+    site = built_copy.root
+    _warm(site)
+    revoked = built_copy.ids["bravo"]
+    title = ALL_CONVERSATIONS["bravo"][0].encode()
+    cache = site / ".amber-cache" / "check"
+
+    def holding() -> list[str]:
+        return sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()
+                      and (revoked.encode() in p.read_bytes() or title in p.read_bytes()))
+
+    assert holding(), "the warm check must have kept the share, or this proves nothing"
+    ok(run_amber("revoke", revoked, "--yes", cwd=site))
+    ok(run_amber("build", cwd=site))
+    assert holding() == []
+    ok(run_amber("check", cwd=site))
+    assert holding() == []

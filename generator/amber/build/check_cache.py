@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,8 +43,8 @@ CHECK_DIR = "check"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS check_findings (name TEXT PRIMARY KEY, key TEXT NOT NULL,
                                            data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS check_links (key TEXT PRIMARY KEY, data TEXT NOT NULL,
-                                        ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS check_links (key TEXT PRIMARY KEY, share TEXT NOT NULL,
+                                        data TEXT NOT NULL, ids TEXT NOT NULL);
 """
 
 Needs = list[tuple[str, int, str, str, str]]
@@ -96,8 +97,8 @@ class CheckStore:
         self.memo = BuildCache(self.directory, site_root=root)
         self.findings: dict[str, tuple[str, dict[str, object]]] = {}
         """Share file (site path) -> (key, its findings)."""
-        self.links: dict[str, ShareLinks] = {}
-        """Links of the shares rendered in this run, by link key."""
+        self.links: dict[str, tuple[str, ShareLinks]] = {}
+        """Links of the shares rendered in this run, by link key, with their share's ID."""
         self.scanned: dict[str, tuple[Path, dict[str, object]]] = {}
         """Findings of the share files parsed in this run, by share ID, with their path."""
         self.live_links: set[str] = set()
@@ -145,8 +146,9 @@ class CheckStore:
 
     def read_links(self, keys: Iterable[str]) -> dict[str, ShareLinks]:
         """The stored summaries of ``keys`` (without their anchors, read by ``anchors``)."""
+        keys = list(keys)
         wanted = [k for k in keys if k not in self.links]
-        found = {k: self.links[k] for k in keys if k in self.links}
+        found = {k: self.links[k][1] for k in keys if k in self.links}
         path = self.directory / STATE_FILE
         if wanted and path.is_file():
             with contextlib.closing(_connect(path)) as db:
@@ -162,7 +164,7 @@ class CheckStore:
     def anchors(self, key: str, rel: str) -> frozenset[str] | None:
         """The ids of the page ``rel`` of the share whose links are under ``key``."""
         if key in self.links:
-            ids = self.links[key].ids.get(rel)
+            ids = self.links[key][1].ids.get(rel)
             return frozenset(ids) if ids is not None else None
         path = self.directory / STATE_FILE
         with contextlib.closing(_connect(path)) as db:
@@ -193,10 +195,46 @@ class CheckStore:
                             if self._stored_findings.get(n) != key])
             db.executemany("DELETE FROM check_links WHERE key = ?",
                            [(k,) for k in sorted(self._link_keys - link_keys)])
-            db.executemany("INSERT OR REPLACE INTO check_links VALUES (?, ?, ?)",
-                           [(k, json.dumps([v.broken, v.needs], separators=(",", ":")),
+            db.executemany("INSERT OR REPLACE INTO check_links VALUES (?, ?, ?, ?)",
+                           [(k, sid, json.dumps([v.broken, v.needs], separators=(",", ":")),
                              json.dumps(v.ids, separators=(",", ":")))
-                            for k, v in sorted(self.links.items()) if k in link_keys])
+                            for k, (sid, v) in sorted(self.links.items()) if k in link_keys])
+
+
+def forget_gone_shares(root: Path) -> None:
+    """Drop from the check's cache every share whose file is gone from content/shares/.
+
+    The build calls this: a revoked share's title and links must not outlive the
+    build that takes it down, even if no check runs after it. Rows are overwritten
+    (``secure_delete``). The quick answer goes too (it lists the old file names).
+    """
+    directory = check_dir(root)
+    path = directory / STATE_FILE
+    if not path.is_file():
+        return
+    shares = root / "content" / "shares"
+    present = {p.name[:-5] for p in shares.glob("*.yaml")} if shares.is_dir() else set()
+    try:
+        with contextlib.closing(_connect(path)) as db, db:
+            known = {sid for (sid,) in db.execute("SELECT id FROM records")} | {
+                sid for (sid,) in db.execute("SELECT share FROM check_links")}
+            gone = sorted(known - present)
+            names = [f"content/shares/{sid}.yaml" for sid in gone]
+            stale = [n for (n,) in db.execute("SELECT name FROM files")
+                     if n.startswith("content/shares/") and n[15:-5] not in present]
+            if not (gone or stale):
+                return
+            db.executemany("DELETE FROM records WHERE id = ?", [(i,) for i in gone])
+            db.executemany("DELETE FROM check_links WHERE share = ?", [(i,) for i in gone])
+            db.executemany("DELETE FROM files WHERE name = ?",
+                           [(n,) for n in sorted(set(names) | set(stale))])
+            db.executemany("DELETE FROM check_findings WHERE name = ?",
+                           [(n,) for n in sorted(set(names) | set(stale))])
+    except sqlite3.Error:
+        shutil.rmtree(directory, ignore_errors=True)  # cannot prune it: it is only a cache
+        return
+    with contextlib.suppress(OSError):
+        (directory / "quick.json").unlink()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -65,7 +65,7 @@ def checked_links(content: SiteContent, config: SiteConfig, store: CheckStore
         if record.key:
             memo.records[record.id] = record
             lkey = store.link_key(record.key, config.base_url)
-            store.links[lkey] = summary
+            store.links[lkey] = (record.id, summary)
             link_keys[record.id] = lkey
 
     site_files = assemble_site(frame, newest_first(records.values()), content.revoked_ids,
