@@ -161,3 +161,22 @@ def test_the_build_that_takes_a_revoked_share_down_drops_it_from_the_checks_cach
     assert holding() == []
     ok(run_amber("check", cwd=site))
     assert holding() == []
+
+
+def test_a_first_check_after_a_build_starts_from_the_builds_cache(
+        built_copy: BuiltSite, tmp_path: Path) -> None:
+    """Files and rendered shares the build vouched for are taken, each checked again:
+    a stored page swapped for another share's bytes is not trusted."""
+    site = built_copy.root
+    assert (site / ".amber-cache" / "state.db").is_file()
+    blobs = sorted((site / ".amber-cache" / "pages").rglob("*.bin"))
+    assert len(blobs) >= 2
+    first = blobs[0].read_bytes()
+    blobs[0].write_bytes(blobs[1].read_bytes())
+    blobs[1].write_bytes(first)
+    result = _same_as_uncached(site, tmp_path)
+    assert result.returncode == 0
+    conversation = site / "content" / "conversations" / "alpha.yaml"
+    conversation.write_text(conversation.read_text("utf-8") + "# edited\n", "utf-8")
+    shutil.rmtree(site / ".amber-cache" / "check")
+    _same_as_uncached(site, tmp_path)

@@ -387,6 +387,21 @@ class BuildCache:
         entry = self.files.get(self._name(path))
         return str(entry["digest"]) if entry is not None else None
 
+    def vouched_digest(self, path: Path) -> str | None:
+        """The file's digest, only if this run found it unchanged or read it cleanly (an
+        entry left from an older version of a file that now has problems is not)."""
+        name = self._name(path)
+        entry = self.files.get(name)
+        return str(entry["digest"]) if entry is not None and name in self._fresh else None
+
+    def adopt(self, entries: dict[str, dict[str, object]]) -> None:
+        """Take file entries another cache vouched for (``amber check`` starts from the
+        build's); each is still checked by signature, else digest, before it is used."""
+        for name, entry in entries.items():
+            if name not in self.files:
+                self.files[name] = entry
+                self._changed_files.add(name)
+
     def site_name(self, path: Path) -> str:
         """The name this cache knows ``path`` by (see ``_name``)."""
         return self._name(path)
@@ -562,6 +577,18 @@ class StateQuery:
                     search, feed)
                 for sid, data, hashes, search, feed in self.db.execute(
                     "SELECT id, data, hashes, search_entry, feed_entry FROM records")}
+
+    def record(self, share_id: str) -> ShareRecord | None:
+        """One share's record, with its file hashes."""
+        row = self.db.execute("SELECT data, hashes, search_entry, feed_entry FROM records "
+                              "WHERE id = ?", (share_id,)).fetchone()
+        if row is None:
+            return None
+        return ShareRecord.from_state(json.loads(row[0]), json.loads(row[1]), row[2], row[3])
+
+    def file_entries(self) -> dict[str, dict[str, object]]:
+        return {name: json.loads(entry)
+                for name, entry in self.db.execute("SELECT name, entry FROM files")}
 
     def fingerprint(self, target: str) -> str | None:
         row = self.db.execute("SELECT fingerprint FROM trees WHERE target = ?",

@@ -34,8 +34,9 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from amber.build.cache import CACHE_DIR, STATE_FILE, BuildCache
+from amber.build.cache import CACHE_DIR, STATE_FILE, BuildCache, StateQuery
 from amber.render.links import page_links, settle_locally
+from amber.render.record import ShareRecord
 
 CHECK_DIR = "check"
 """The check's folder inside ``.amber-cache/``."""
@@ -106,6 +107,38 @@ class CheckStore:
         self._stored_findings: dict[str, str] = {}
         self._link_keys: set[str] = set()
         self._load()
+        self._build_dir = root / CACHE_DIR
+        self._build: StateQuery | bool | None = False
+        """The build's state, opened when first asked (False: not yet)."""
+        if not self.memo.files:  # a first check: start from what the build vouched for
+            build = self.build_state()
+            if build is not None:
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    self.memo.adopt(build.file_entries())
+
+    def build_state(self) -> StateQuery | None:
+        if self._build is False:
+            self._build = StateQuery.open(self._build_dir)
+        return self._build  # type: ignore[return-value]
+
+    def built_share(self, share_id: str, key: str) -> tuple[ShareRecord, dict[str, bytes]] | None:
+        """The build's record of a share and its files, if rendered under ``key`` (the
+        same file bytes, theme, settings and code) and its stored files are intact."""
+        build = self.build_state()
+        if build is None:
+            return None
+        try:
+            record = build.record(share_id)
+        except (sqlite3.Error, ValueError, TypeError, KeyError):
+            return None
+        if record is None or record.key != key:
+            return None
+        files = BuildCache(self._build_dir, load=False).read_files(record)
+        return None if files is None else (record, files)
+
+    def close(self) -> None:
+        if self._build not in (None, False):
+            self._build.close()  # type: ignore[union-attr]
 
     def _load(self) -> None:
         path = self.directory / STATE_FILE
@@ -123,7 +156,7 @@ class CheckStore:
     # --- findings ---------------------------------------------------------------
 
     def finding_key(self, path: Path, language: str) -> str | None:
-        digest = self.memo.file_digest(path)
+        digest = self.memo.vouched_digest(path)
         if digest is None:
             return None
         return hashlib.sha256(f"{check_code()}\0{language}\0{digest}".encode()).hexdigest()

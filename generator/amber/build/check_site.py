@@ -44,21 +44,9 @@ def checked_links(content: SiteContent, config: SiteConfig, store: CheckStore
     records: dict[str, ShareRecord] = {}
     link_keys: dict[str, str] = {}
     todo: list[Job] = []
-    for meta in order:
-        digest = memo.file_digest(meta.path)
-        rkey = record_key(key, digest) if digest else None
-        found = memo.record(meta.id, rkey) if rkey else None
-        if found is not None and store.has_links(store.link_key(found.key, config.base_url)) \
-                and refs_hold(found.assets, paths):
-            records[meta.id] = found
-            link_keys[meta.id] = store.link_key(found.key, config.base_url)
-            continue
-        todo.append(Job(meta.id, meta.path, rkey, None, True, content.snapshots.get(meta.id)))
-
-    context = RenderContext(config, frame.view, paths, theme, None, None, frame.env, frame.card)
     fresh: dict[str, ShareLinks] = {}
-    for record, _, files in render_all(todo, context, default_jobs()):
-        assert files is not None
+
+    def keep(record: ShareRecord, files: dict[str, bytes]) -> None:
         records[record.id] = record
         summary = ShareLinks.of(files, config.base_url)
         fresh[record.id] = summary
@@ -67,6 +55,26 @@ def checked_links(content: SiteContent, config: SiteConfig, store: CheckStore
             lkey = store.link_key(record.key, config.base_url)
             store.links[lkey] = (record.id, summary)
             link_keys[record.id] = lkey
+
+    for meta in order:
+        digest = memo.vouched_digest(meta.path)
+        rkey = record_key(key, digest) if digest else None
+        found = memo.record(meta.id, rkey) if rkey else None
+        if found is not None and store.has_links(store.link_key(found.key, config.base_url)) \
+                and refs_hold(found.assets, paths):
+            records[meta.id] = found
+            link_keys[meta.id] = store.link_key(found.key, config.base_url)
+            continue
+        built = store.built_share(meta.id, rkey) if rkey else None
+        if built is not None and refs_hold(built[0].assets, paths):
+            keep(built[0], built[1])  # rendered by the build for these same bytes
+            continue
+        todo.append(Job(meta.id, meta.path, rkey, None, True, content.snapshots.get(meta.id)))
+
+    context = RenderContext(config, frame.view, paths, theme, None, None, frame.env, frame.card)
+    for record, _, files in render_all(todo, context, default_jobs()):
+        assert files is not None
+        keep(record, files)
 
     site_files = assemble_site(frame, newest_first(records.values()), content.revoked_ids,
                                expired=content.expired)

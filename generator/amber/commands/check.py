@@ -46,12 +46,14 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
     from amber.content.expiry import withdraw
 
     store = CheckStore(root)
-    content = load_for_check(SitePaths(root), store)
-    window = withdraw(content, at)  # checked as the build at this moment would publish it
-    report = check_content(content, store)
-    if not content.problems:
-        live = share_ids_of(content) - content.revoked_ids
-        store.save(live)
+    try:
+        content = load_for_check(SitePaths(root), store)
+        window = withdraw(content, at)  # checked as the build at this moment would publish it
+        report = check_content(content, store)
+        if not content.problems:
+            store.save(share_ids_of(content) - content.revoked_ids)
+    finally:
+        store.close()
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.problems:
