@@ -219,6 +219,13 @@ class CheckStore:
         path = self.directory / STATE_FILE
         if not path.is_file():
             return
+        try:
+            self._write(path, seen, link_keys)
+        except sqlite3.Error:
+            shutil.rmtree(self.directory, ignore_errors=True)  # only a cache: start afresh
+
+    def _write(self, path: Path, seen: dict[str, tuple[str, dict[str, object]]],
+               link_keys: set[str]) -> None:
         with contextlib.closing(_connect(path)) as db, db:
             db.executemany("DELETE FROM check_findings WHERE name = ?",
                            [(n,) for n in sorted(set(self._stored_findings) - set(seen))])

@@ -33,24 +33,25 @@ def snapshot(root: Path) -> tuple[str, ContentListing]:
     return static_digest(root, SETTINGS, []), content_listing(root)
 
 
-def answer(directory: Path, root: Path, moment: datetime) -> tuple[list[str], str] | None:
-    """The warnings and closing line of the last passing check, if it still holds."""
+def answer(directory: Path, root: Path, moment: datetime
+           ) -> tuple[tuple[list[str], str] | None, tuple[str, ContentListing]]:
+    """The warnings and closing line of the last passing check if it still holds, and
+    the signatures taken now (``snapshot``: the caller keeps them for ``remember``)."""
+    taken = snapshot(root)
     try:
         data = json.loads((directory / QUICK_FILE).read_bytes())
     except (OSError, ValueError):
-        return None
+        return None, taken
     try:
         if not isinstance(data, dict) or data.get("format") != QUICK_FORMAT:
-            return None
-        if static_digest(root, SETTINGS, []) != data["static"]:
-            return None
-        if content_listing(root) != data["content"]:
-            return None
+            return None, taken
+        if taken != (data["static"], data["content"]):
+            return None, taken
         if not window_holds(data["window"], moment):
-            return None
-        return [str(w) for w in data["warnings"]], str(data["line"])
+            return None, taken
+        return ([str(w) for w in data["warnings"]], str(data["line"])), taken
     except (KeyError, TypeError, ValueError):
-        return None
+        return None, taken
 
 
 def remember(directory: Path, taken: tuple[str, ContentListing], window: list[int | None],

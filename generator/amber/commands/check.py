@@ -30,7 +30,7 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
 
     at = moment(args)
     directory = check_dir(root)
-    known = check_quick.answer(directory, root, at)
+    known, taken = check_quick.answer(directory, root, at)  # signatures taken before reading
     if known is not None:  # nothing it reads changed since it last passed
         warnings, line = known
         for warning in warnings:
@@ -38,7 +38,6 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
         print(line, file=sys.stderr)
         return 0
     check_quick.forget(directory)
-    taken = check_quick.snapshot(root)  # before reading anything
 
     from amber.build.check import check_content, load_for_check
     from amber.build.check_cache import CheckStore
