@@ -180,3 +180,23 @@ def test_a_first_check_after_a_build_starts_from_the_builds_cache(
     conversation.write_text(conversation.read_text("utf-8") + "# edited\n", "utf-8")
     shutil.rmtree(site / ".amber-cache" / "check")
     _same_as_uncached(site, tmp_path)
+
+
+def test_a_share_that_expired_since_the_last_check_is_left_out(
+        site: Path, tmp_path: Path) -> None:
+    """Nothing on disk changes when a link expires: the quick answer must not hold."""
+    [alpha] = share(site, "alpha", "--listed", "--expires", "2026-01-10")
+    share(site, "bravo", "--listed")
+    before = ok(run_amber("check", "--now", "2026-01-09T00:00:00Z", cwd=site))
+    assert "expired" not in before.stderr
+    after = run_amber("check", "--now", "2026-01-12T00:00:00Z", cwd=site)
+    reference = run_amber("check", "--now", "2026-01-12T00:00:00Z",
+                          cwd=_copy_without_cache(site, tmp_path))
+    assert (after.returncode, after.stderr) == (reference.returncode, reference.stderr)
+    assert "1 expired" in after.stderr and alpha not in after.stderr
+
+
+def _copy_without_cache(site: Path, scratch: Path) -> Path:
+    copy = scratch / "expiry-copy"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".amber-cache", "output"))
+    return copy
