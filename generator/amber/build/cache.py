@@ -63,6 +63,7 @@ NOT_RENDERING = frozenset({
     "__main__.py", "cli.py", "commands", "fork.py", "importers", "lock.py", "atomic.py",
     "progress.py", "review", "scaffold", "serve", "content/shares.py", "content/sensitive.py",
     "render/links.py", "build/check.py", "build/delta.py", "build/quick.py", "build/swap.py",
+    "build/check_cache.py", "build/check_site.py", "build/check_quick.py",
 })
 """Modules (and packages), relative to the package, that never run while a share is
 rendered: the commands, the importers, the preview server, the writers. A release that

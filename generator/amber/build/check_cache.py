@@ -76,18 +76,24 @@ def check_code() -> str:
 class ShareLinks:
     """One rendered share's links, reduced: what stays broken, what depends on the site."""
 
-    def __init__(self, broken: list[tuple[str, int, str]], needs: Needs,
-                 ids: dict[str, list[str]]) -> None:
+    def __init__(self, broken: list[tuple[str, int, str]], needs: Needs, ids: str) -> None:
         self.broken = broken
         self.needs = needs
         self.ids = ids
+        """Each page's anchors, as the JSON kept in the cache: one string, not thousands,
+        while a first check holds the links of 10,000 shares."""
+
+    def anchors(self, rel: str) -> frozenset[str] | None:
+        ids = json.loads(self.ids).get(rel) if self.ids else None
+        return frozenset(ids) if ids is not None else None
 
     @classmethod
     def of(cls, files: dict[str, bytes], base_url: str) -> ShareLinks:
         pages = {rel: page_links(rel, data, base_url)
                  for rel, data in files.items() if rel.endswith(".html")}
         broken, needs = settle_locally(pages, files)
-        return cls(broken, needs, {rel: sorted(p.ids) for rel, p in pages.items()})
+        return cls(broken, needs, json.dumps({rel: sorted(p.ids) for rel, p in pages.items()},
+                                             separators=(",", ":")))
 
 
 class CheckStore:
@@ -191,14 +197,13 @@ class CheckStore:
                 if key in want:
                     broken, needs = json.loads(data)
                     found[key] = ShareLinks([tuple(b) for b in broken],  # type: ignore[misc]
-                                            [tuple(n) for n in needs], {})  # type: ignore[misc]
+                                            [tuple(n) for n in needs], "")  # type: ignore[misc]
         return found
 
     def anchors(self, key: str, rel: str) -> frozenset[str] | None:
         """The ids of the page ``rel`` of the share whose links are under ``key``."""
         if key in self.links:
-            ids = self.links[key][1].ids.get(rel)
-            return frozenset(ids) if ids is not None else None
+            return self.links[key][1].anchors(rel)
         path = self.directory / STATE_FILE
         with contextlib.closing(_connect(path)) as db:
             row = db.execute("SELECT ids FROM check_links WHERE key = ?", (key,)).fetchone()
@@ -237,7 +242,7 @@ class CheckStore:
                            [(k,) for k in sorted(self._link_keys - link_keys)])
             db.executemany("INSERT OR REPLACE INTO check_links VALUES (?, ?, ?, ?)",
                            [(k, sid, json.dumps([v.broken, v.needs], separators=(",", ":")),
-                             json.dumps(v.ids, separators=(",", ":")))
+                             v.ids)
                             for k, (sid, v) in sorted(self.links.items()) if k in link_keys])
 
 

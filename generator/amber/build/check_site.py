@@ -95,8 +95,7 @@ def checked_links(content: SiteContent, config: SiteConfig, store: CheckStore
         if len(parts) < 3 or parts[0] != "share" or parts[1] not in records:
             return None
         if parts[1] in fresh:
-            ids = fresh[parts[1]].ids.get(rel)
-            return frozenset(ids) if ids is not None else None
+            return fresh[parts[1]].anchors(rel)
         return store.anchors(link_keys[parts[1]], rel)
 
     broken: list[tuple[str, int, str]] = []
