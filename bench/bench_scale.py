@@ -622,8 +622,9 @@ class Runner:
         check of the site without it. The Pages URL is site.yaml's base URL."""
         import yaml
 
-        workflow = yaml.safe_load((BENCH.parent / "generator" / "amber" / "scaffold" /
-                                   "pages.yml").read_text("utf-8"))
+        from amber.scaffold import render_workflow
+
+        workflow = yaml.safe_load(render_workflow("pages.yml", "."))
         steps = workflow["jobs"]["build"]["steps"]
         restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore"))
         names = ("Check the content", "Build the site for that URL")
