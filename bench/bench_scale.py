@@ -619,7 +619,9 @@ class Runner:
         """The Pages workflow's check and build steps, run as the runner runs them, on a
         fresh copy of the site (new inodes and times, as a checkout makes) holding one new
         share, with the cache files the workflow restores taken from the last build and
-        check of the site without it. The Pages URL is site.yaml's base URL."""
+        check of the site without it. The copy takes the site's place for the run (a
+        runner checks out at the same path every time; the theme's path is part of the
+        cache keys). The Pages URL is site.yaml's base URL."""
         import yaml
 
         from amber.scaffold import render_workflow
@@ -632,6 +634,7 @@ class Runner:
         self.build(None)
         self.check(None)
         checkout = self.work / "workflow-checkout"
+        aside = self.work / "workflow-site-aside"
         shutil.rmtree(checkout, ignore_errors=True)
         shares = self.root / "content" / "shares"
         before = {p.name for p in shares.glob("*.yaml")}
@@ -644,7 +647,6 @@ class Runner:
         finally:
             for path in made:
                 path.unlink()
-        self.site.dirty.unlink()
         for rel in restore["with"]["path"].split():
             source = self.root / rel
             if source.is_dir():
@@ -656,10 +658,16 @@ class Runner:
         env = {**self.env, "PAGES_BASE_URL": base_url,
                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"}
         script = "\n".join(scripts)
+        self.root.rename(aside)
         try:
-            sample, _ = measure(["bash", "-e", "-c", script], checkout, env)
+            checkout.rename(self.root)
+            sample, _ = measure(["bash", "-e", "-c", script], self.root, env)
         finally:
+            if aside.exists():
+                shutil.rmtree(self.root, ignore_errors=True)
+                aside.rename(self.root)
             shutil.rmtree(checkout, ignore_errors=True)
+        self.site.dirty.unlink()
         self.size.add("workflow", sample)
         self.log(f"[{self.site.count}] {STEPS['workflow']:<38} {sample.wall_s:8.2f} s "
                  f"CPU {sample.cpu_s:7.2f} s {sample.max_rss_mb:7.1f} MB")
