@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -50,7 +52,8 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
         window = withdraw(content, at)  # checked as the build at this moment would publish it
         report = check_content(content, store)
         if not content.problems:
-            store.save(share_ids_of(content) - content.revoked_ids)
+            with contextlib.suppress(OSError, sqlite3.Error):  # a read-only site still checks
+                store.save(share_ids_of(content) - content.revoked_ids)
     finally:
         store.close()
     for warning in report.warnings:
@@ -63,8 +66,9 @@ def cmd_check(args: argparse.Namespace, root: Path) -> int:
             + (f", {len(content.expired)} expired" if content.expired else ""))
     print(line, file=sys.stderr)
     if content.config is not None and _theme_watched(content.config.theme):
-        check_quick.remember(directory, taken, window.state(),
-                             [str(w) for w in report.warnings], line)
+        with contextlib.suppress(OSError):
+            check_quick.remember(directory, taken, window.state(),
+                                 [str(w) for w in report.warnings], line)
     return 0
 
 
