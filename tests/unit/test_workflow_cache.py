@@ -147,3 +147,14 @@ def test_a_run_that_saved_nothing_deletes_every_amber_entry(tmp_path: Path) -> N
 
 def test_the_site_artifacts_of_other_runs_are_deleted(tmp_path: Path) -> None:
     assert _run_prune(tmp_path, "", step_index=1) == [11, 14]
+
+
+def test_the_check_runs_with_the_restored_cache_and_its_own_cache_is_kept() -> None:
+    steps = pages()["jobs"]["build"]["steps"]
+    names = [s.get("name") for s in steps]
+    restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
+    check = next(s for s in steps if s.get("run") == "amber check")
+    assert names.index(restore["name"]) < names.index(check["name"])
+    assert ".amber-cache/check/state.db" in restore["with"]["path"].split()
+    # The check's quick answer lists file names (unlisted IDs): it is not cached in CI.
+    assert not any("quick.json" in p for p in restore["with"]["path"].split())

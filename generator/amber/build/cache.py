@@ -63,6 +63,7 @@ NOT_RENDERING = frozenset({
     "__main__.py", "cli.py", "commands", "fork.py", "importers", "lock.py", "atomic.py",
     "progress.py", "review", "scaffold", "serve", "content/shares.py", "content/sensitive.py",
     "render/links.py", "build/check.py", "build/delta.py", "build/quick.py", "build/swap.py",
+    "build/check_cache.py", "build/check_site.py", "build/check_quick.py",
 })
 """Modules (and packages), relative to the package, that never run while a share is
 rendered: the commands, the importers, the preview server, the writers. A release that
@@ -191,14 +192,18 @@ class BuildCache:
     its title and text do not linger in the file's free pages.
     """
 
-    def __init__(self, directory: Path | None, *, load: bool = True) -> None:
+    def __init__(self, directory: Path | None, *, load: bool = True,
+                 site_root: Path | None = None) -> None:
+        """``site_root`` names files relative to it (default: the cache folder's parent,
+        the site); ``amber check`` keeps its own cache one folder deeper."""
         self.directory = directory
         self.files: dict[str, dict[str, object]] = {}
         self.records: dict[str, ShareRecord] = {}
         self.trees: dict[str, dict[str, object]] = {}
         self._seen_files: set[str] = set()
         self._fresh: set[str] = set()
-        self._root: str | None = None
+        self._root: str | None = (os.path.abspath(site_root) + os.sep
+                                  if site_root is not None else None)
         """Files checked unchanged in this run: no need to look at them again."""
         self._changed_files: set[str] = set()
         self._loaded_records: dict[str, ShareRecord] = {}
@@ -380,6 +385,25 @@ class BuildCache:
         entry = self.files.get(self._name(path))
         return str(entry["digest"]) if entry is not None else None
 
+    def vouched_digest(self, path: Path) -> str | None:
+        """The file's digest, only if this run found it unchanged or read it cleanly (an
+        entry left from an older version of a file that now has problems is not)."""
+        name = self._name(path)
+        entry = self.files.get(name)
+        return str(entry["digest"]) if entry is not None and name in self._fresh else None
+
+    def adopt(self, entries: dict[str, dict[str, object]]) -> None:
+        """Take file entries another cache vouched for (``amber check`` starts from the
+        build's); each is still checked by signature, else digest, before it is used."""
+        for name, entry in entries.items():
+            if name not in self.files:
+                self.files[name] = entry
+                self._changed_files.add(name)
+
+    def site_name(self, path: Path) -> str:
+        """The name this cache knows ``path`` by (see ``_name``)."""
+        return self._name(path)
+
     def _name(self, path: Path) -> str:
         """Files are known by their path inside the site, so a moved site keeps its cache.
 
@@ -551,6 +575,18 @@ class StateQuery:
                     search, feed)
                 for sid, data, hashes, search, feed in self.db.execute(
                     "SELECT id, data, hashes, search_entry, feed_entry FROM records")}
+
+    def record(self, share_id: str) -> ShareRecord | None:
+        """One share's record, with its file hashes."""
+        row = self.db.execute("SELECT data, hashes, search_entry, feed_entry FROM records "
+                              "WHERE id = ?", (share_id,)).fetchone()
+        if row is None:
+            return None
+        return ShareRecord.from_state(json.loads(row[0]), json.loads(row[1]), row[2], row[3])
+
+    def file_entries(self) -> dict[str, dict[str, object]]:
+        return {name: json.loads(entry)
+                for name, entry in self.db.execute("SELECT name, entry FROM files")}
 
     def fingerprint(self, target: str) -> str | None:
         row = self.db.execute("SELECT fingerprint FROM trees WHERE target = ?",

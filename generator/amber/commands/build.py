@@ -80,6 +80,10 @@ def cmd_build(args: argparse.Namespace, root: Path) -> int:
         shard = Shard.parse(args.shard) if args.shard else None
         result = build(root, base_url=args.base_url, output=args.output, jobs=args.jobs,
                        use_cache=not args.no_cache, shard=shard, now=at)
+        if result.changed != 0:
+            from amber.build.check_cache import forget_gone_shares
+
+            forget_gone_shares(root)  # a revoked share leaves the check's cache too
     if result.changed == 0:
         print(f"Up to date: {result.pages} share page(s), {result.files} files in "
               f"{result.output}", file=sys.stderr)

@@ -211,6 +211,7 @@ def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
 def load_content(
     paths: SitePaths, *, snapshots: bool = True, memo: FileMemo | None = None,
     light: bool = False, keep: int = 0, cache: ParseCache | None = None,
+    on_snapshot: Callable[[Snapshot], None] | None = None,
 ) -> SiteContent:
     """Read site.yaml, conversations, shares and revoked.yaml; collect every problem.
 
@@ -223,6 +224,8 @@ def load_content(
     kept all the same (the first ones read), so a build of a few hundred changed shares
     does not parse them twice. ``cache`` keeps parsed files between loads of the same
     site (the preview server's): the result is the same as without it.
+    ``on_snapshot`` is given every share file parsed, before ``light`` lets it go
+    (``amber check`` scans each for secrets there).
     """
     site = SiteContent(paths)
     if not paths.content.is_dir():
@@ -239,7 +242,7 @@ def load_content(
     _load_conversations(paths.conversations, site, memo, light, cache)
     site.tombstones = load_tombstones(paths.revoked, site.problems)
     if snapshots:
-        _load_snapshots(paths.shares, site, memo, light, keep, cache)
+        _load_snapshots(paths.shares, site, memo, light, keep, cache, on_snapshot)
         _check_revocations(site, memo, cache)
     if cache is not None:
         cache.finish()
@@ -386,7 +389,8 @@ def load_tombstones(path: Path, problems: list[Problem]) -> list[Tombstone]:
 
 
 def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
-                    light: bool = False, keep: int = 0, cache: ParseCache | None = None) -> None:
+                    light: bool = False, keep: int = 0, cache: ParseCache | None = None,
+                    on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
     files = _regular_files(directory, site.problems)
     for path in _progress(files, "Loading shares", cache):
         if path.suffix != ".yaml" or not is_share_id(path.stem):
@@ -405,6 +409,8 @@ def _load_snapshots(directory: Path, site: SiteContent, memo: FileMemo | None,
             snap, found = read_share_file(path)
         site.problems.extend(found)
         if snap is not None:
+            if on_snapshot is not None:
+                on_snapshot(snap)
             if light and len(site.snapshots) >= keep:
                 site.unread_shares[snap.id] = ShareMeta.of(snap, path)
             else:
