@@ -119,7 +119,11 @@ def test_publish_revoke_publish_leaves_no_object_of_the_revoked_share(
     git(bare, "gc", "--quiet", "--prune=now")
     objects = every_object(bare)
     assert gone.encode() not in objects
+    shared = set(before.values())  # bytes a live page has too: the generic preview card
     for rel, data in gone_files.items():
+        if data in shared:
+            assert variant.text_is_hidden and rel == "preview.png", rel
+            continue
         assert data not in objects, f"an object holds share/{gone}/{rel}"
     title, phrase = CONVERSATIONS["bravo"]
     assert phrase.encode() not in objects and title.encode() not in objects
