@@ -110,6 +110,10 @@ def test_the_downloads_are_made_in_the_browser(twins: Twins, visit) -> None:  # 
         assert ID.sub("ID", made) == ID.sub("ID", served)
     assert not (twins.output / "share" / twins.sealed.split("/share/")[1].split("/")[0]
                 / "conversation.json").exists()
+    # The "continue locally" hint names the whole link, which amber fork can open.
+    hints = sealed.page.eval_on_selector_all(
+        "main code", "codes => codes.map(c => c.textContent)")
+    assert f"amber fork {twins.sealed}" in hints
     sealed.assert_clean()
 
 

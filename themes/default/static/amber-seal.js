@@ -134,6 +134,12 @@
         if (value && value.split('#')[0] === page) el.setAttribute(name, readerUrl(page, key));
       });
     });
+    /* "amber fork URL" hints name the page: give them the link that opens it. */
+    if (key) {
+      Array.prototype.forEach.call(main.querySelectorAll('code'), function (code) {
+        if (code.textContent === 'amber fork ' + page) code.textContent += '#' + key;
+      });
+    }
     var live = doc.querySelector('[data-live]');
     if (live) live.textContent = 'Conversation decrypted.';
   }
