@@ -307,6 +307,28 @@ def run_import(cmd: list[str], cwd: Path, env: dict[str, str]) -> Measured:
     return Measured(sample_, peak[0] / 1024, load_before, os.getloadavg()[0])
 
 
+def parse_common(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The options both import benchmarks take (after ``--count`` and their own), parsed."""
+    parser.add_argument("--runs", type=int, default=1, help="imports of a fresh site (1)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(argv)
+    if args.count < 1 or args.runs < 1:
+        parser.error("--count and --runs must be at least 1")
+    return args
+
+
+def report_head() -> dict[str, object]:
+    """The machine and the targets, which every import report starts with."""
+    return {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform()},
+        "targets": {"import_s": TARGET_MS / 1000, "peak_rss_mb": TARGET_RSS_MB},
+    }
+
+
 def timed_imports(work: Path, source: Path, runs: int, env: dict[str, str],
                   log: bool) -> dict[str, object]:
     """Import ``source`` into ``runs`` fresh sites, twice each (new, then unchanged): the
@@ -349,25 +371,14 @@ def timed_imports(work: Path, source: Path, runs: int, env: dict[str, str],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="conversations (10000)")
-    parser.add_argument("--runs", type=int, default=1, help="imports of a fresh site (1)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--export", type=Path, metavar="ZIP",
                         help="time this export (one a --keep run left) instead of writing one")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    args = parser.parse_args(argv)
-    if args.count < 1 or args.runs < 1:
-        parser.error("--count and --runs must be at least 1")
+    args = parse_common(parser, argv)
 
     work = Path(tempfile.mkdtemp(prefix="amber-bench-import-"))
     env = bench_build.child_env(work)
     log = not args.quiet
-    report: dict[str, object] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
-        "targets": {"import_s": TARGET_MS / 1000, "peak_rss_mb": TARGET_RSS_MB},
-    }
+    report = report_head()
     try:
         if args.export is not None:
             export = args.export.resolve()

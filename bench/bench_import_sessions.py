@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import shutil
 import sys
@@ -36,12 +34,10 @@ from pathlib import Path
 
 import bench_build
 import corpus
-from bench_import import timed_imports
+from bench_import import parse_common, report_head, timed_imports
 
 POOL_SIZE = 240
 SESSIONS_PER_PROJECT = 100
-TARGET_MS = 60_000
-TARGET_RSS_MB = 300
 
 
 class SessionWriter:
@@ -204,23 +200,12 @@ def write_sessions(folder: Path, count: int, seed: int, log: bool) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="sessions (10000)")
-    parser.add_argument("--runs", type=int, default=1, help="imports of a fresh site (1)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    args = parser.parse_args(argv)
-    if args.count < 1 or args.runs < 1:
-        parser.error("--count and --runs must be at least 1")
+    args = parse_common(parser, argv)
 
     work = Path(tempfile.mkdtemp(prefix="amber-bench-sessions-"))
     env = bench_build.child_env(work)
     log = not args.quiet
-    report: dict[str, object] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
-        "targets": {"import_s": TARGET_MS / 1000, "peak_rss_mb": TARGET_RSS_MB},
-    }
+    report = report_head()
     try:
         folder = work / "projects"
         if log:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from pathlib import Path
 
+from amber.commands.prompts import passphrase
 from amber.content.load import SitePaths
 from amber.errors import AmberError, UsageError, display_path
 from amber.fork import MAX_DOWNLOAD, TIMEOUT, read_source, write_fork
@@ -51,13 +50,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def ask_passphrase() -> str:
     """An encrypted share's passphrase: $AMBER_PASSPHRASE, else asked on a terminal."""
-    typed = os.environ.get("AMBER_PASSPHRASE")
-    if typed is not None:
-        return typed
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise UsageError("this share needs its passphrase: set AMBER_PASSPHRASE, or run on a "
-                         "terminal")
-    return getpass.getpass("Passphrase of the share: ")
+    return passphrase("Passphrase of the share: ",
+                      no_terminal="this share needs its passphrase and there is no terminal "
+                                  "to ask on")
 
 
 def cmd_fork(args: argparse.Namespace, root: Path) -> int:

@@ -66,12 +66,6 @@ def keys_shown(asked: bool) -> bool:
     return asked or sys.stdout.isatty()
 
 
-def encryption_of(snap: Snapshot) -> str | None:
-    if snap.encryption is None:
-        return None
-    return "passphrase" if snap.encryption.passphrase else "link"
-
-
 def cmd_list(args: argparse.Namespace, root: Path) -> int:
     from amber.content.shares import reader_url, share_states, share_url
 
@@ -94,9 +88,9 @@ def cmd_list(args: argparse.Namespace, root: Path) -> int:
         "expires": s.snapshot.expires,
         "messages": len(s.snapshot.messages),
         "url": share_url(content.config, s.snapshot.id),  # type: ignore[arg-type]
-        "encryption": encryption_of(s.snapshot),
+        "encryption": s.snapshot.encryption.kind if s.snapshot.encryption else None,
         **({"reader_url": reader_url(content.config, s.snapshot)}  # type: ignore[arg-type]
-           if show and encryption_of(s.snapshot) == "link" else {}),
+           if show and s.snapshot.encryption and s.snapshot.encryption.kind == "link" else {}),
         **partial_columns(s.snapshot),
     } for s in states]
     if args.json:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 
-from amber.errors import RefusedError
+from amber.errors import RefusedError, UsageError
 
 
 def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
@@ -23,3 +25,18 @@ def confirm(question: str, assume_yes: bool, *, destructive: bool) -> bool:
     except EOFError:
         answer = ""
     return answer.strip().lower() in ("y", "yes")
+
+
+PASSPHRASE_VARIABLE = "AMBER_PASSPHRASE"
+"""Where scripts give an encrypted share's passphrase (``share --passphrase``, ``fork``)."""
+
+
+def passphrase(question: str, *, no_terminal: str) -> str:
+    """$AMBER_PASSPHRASE, else what the user types at ``question`` (not echoed); without a
+    terminal to ask on, a usage error that starts with ``no_terminal``."""
+    typed = os.environ.get(PASSPHRASE_VARIABLE)
+    if typed is not None:
+        return typed
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(f"{no_terminal}; set {PASSPHRASE_VARIABLE} in the environment")
+    return getpass.getpass(question)

@@ -16,7 +16,7 @@ from amber.commands.partial_options import (
     rules_unchanged,
     selection_of,
 )
-from amber.commands.prompts import confirm
+from amber.commands.prompts import PASSPHRASE_VARIABLE, confirm, passphrase
 from amber.content.expiry import EXPIRES_HELP
 from amber.content.ids import is_share_id
 from amber.content.keys import PBKDF2_ITERATIONS
@@ -45,8 +45,6 @@ encrypt_unlisted: true) publish only ciphertext: the printed link carries the ke
 after '#', which browsers never send to a server, and the page decrypts itself.
 With --passphrase the key comes from a passphrase instead (asked on a terminal, or
 read from the AMBER_PASSPHRASE environment variable in scripts)."""
-
-PASSPHRASE_VARIABLE = "AMBER_PASSPHRASE"
 
 UPDATE_DESCRIPTION = """\
 Re-freeze share ID from the current state of its source conversation, keeping
@@ -130,14 +128,11 @@ def read_passphrase() -> str:
     """The passphrase from $AMBER_PASSPHRASE, else asked twice on a terminal."""
     from amber.content.keys import MIN_PASSPHRASE
 
-    typed = os.environ.get(PASSPHRASE_VARIABLE)
-    if typed is None:
-        if not (sys.stdin.isatty() and sys.stderr.isatty()):
-            raise UsageError(f"--passphrase: no terminal to ask on; set {PASSPHRASE_VARIABLE} "
-                             "in the environment")
-        typed = getpass.getpass("Passphrase for the share: ")
-        if len(typed) >= MIN_PASSPHRASE and getpass.getpass("The same again: ") != typed:
-            raise UsageError("--passphrase: the two passphrases differ; nothing shared")
+    asked = PASSPHRASE_VARIABLE not in os.environ
+    typed = passphrase("Passphrase for the share: ",
+                       no_terminal="--passphrase: no terminal to ask on")
+    if asked and len(typed) >= MIN_PASSPHRASE and getpass.getpass("The same again: ") != typed:
+        raise UsageError("--passphrase: the two passphrases differ; nothing shared")
     if len(typed) < MIN_PASSPHRASE:
         raise UsageError(f"--passphrase: use at least {MIN_PASSPHRASE} characters (a few "
                          "words are easier to type and harder to guess)")

@@ -242,6 +242,12 @@ class Encryption:
         """True when the reader types a passphrase instead of carrying the key in the link."""
         return self.salt is not None
 
+    @property
+    def kind(self) -> str:
+        """``passphrase`` or ``link`` (the key is in the link), as list, review and the
+        manage page name it."""
+        return "passphrase" if self.passphrase else "link"
+
 
 @dataclass(frozen=True)
 class RedactionRecord:

@@ -183,6 +183,10 @@ class SharePage:
     this page's URL filled in; None when the site names no contact."""
     outline: tuple[OutlineItem, ...] = ()
     """The user's questions of a long conversation, for a jump list; empty when short."""
+    chat_json: str = ""
+    """The text of ``conversation.json`` (what ``json_href`` serves)."""
+    markdown: str = ""
+    """The text of ``conversation.md`` (what ``md_href`` serves)."""
 
 
 @dataclass(frozen=True)

@@ -286,18 +286,17 @@ def share_files(
     travel inside the sealed page."""
     base = f"share/{snap.id}/"
     page_html = render_template(env, "share.html", site=site_view, page=page)
-    exported = to_chat_json(snap, page.url), to_markdown(snap, page.url)
     preview = card_png(page.preview, card)
     if snap.encryption is None:
         return {
             f"{base}index.html": page_html,
-            f"{base}conversation.json": exported[0].encode(),
-            f"{base}conversation.md": exported[1].encode(),
+            f"{base}conversation.json": page.chat_json.encode(),
+            f"{base}conversation.md": page.markdown.encode(),
             f"{base}{PREVIEW_NAME}": preview,
         }
     downloads = [
-        Download(page.json_href, "conversation.json", "application/json", exported[0]),
-        Download(page.md_href, "conversation.md", "text/markdown", exported[1]),
+        Download(page.json_href, "conversation.json", "application/json", page.chat_json),
+        Download(page.md_href, "conversation.md", "text/markdown", page.markdown),
     ]
     hrefs = {f"{site_view.home_href}{src}": path for src, path in (images or {}).items()}
     sealed = seal_page(snap.id, page_html.decode(), downloads, hrefs, snap.encryption)
@@ -383,6 +382,8 @@ def share_page(
     questions = [v for v in views if v.role == "user"]
     outline = tuple(OutlineItem(v.anchor, v.number, plain_text(v.html, 80))
                     for v in questions) if len(questions) >= OUTLINE_MIN_QUESTIONS else ()
+    # Made once: the page links and digests them, and share_files writes or seals them.
+    chat_json, markdown = to_chat_json(snap, url), to_markdown(snap, url)
     preview = preview_card(
         f"{url}{PREVIEW_NAME}", config.title, title=snap.title,
         frozen_display=display_date(snap.frozen), message_count=len(snap.messages),
@@ -398,10 +399,10 @@ def share_page(
         description=description_text(first_user.html), listed=snap.listed, preview=preview,
         expires=snap.expires, expires_display=expiry_display(snap.expires),
         thread=thread, **partial_fields(snap), language=snap.language or config.language,
-        continuation=continuation(to_markdown(snap, url), snap.title, url),
-        json_digest=hashlib.sha256(to_chat_json(snap, url).encode()).hexdigest(),
+        continuation=continuation(markdown, snap.title, url),
+        json_digest=hashlib.sha256(chat_json.encode()).hexdigest(),
         report_href=report_href(config.contact, snap.title, url),
-        outline=outline,
+        outline=outline, chat_json=chat_json, markdown=markdown,
     )
     return page, assets
 

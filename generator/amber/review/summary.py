@@ -203,9 +203,7 @@ def _row(snap: Snapshot, tree: _Tree, config: SiteConfig | None,
 
 
 def _encryption(snap: Snapshot) -> str | None:
-    if snap.encryption is None:
-        return None
-    return "passphrase" if snap.encryption.passphrase else "link"
+    return snap.encryption.kind if snap.encryption is not None else None
 
 
 def _compare(base: _Tree, head: _Tree, out: Review) -> None:

@@ -24,7 +24,6 @@ from amber.content.model import Conversation, Selection, SiteConfig
 from amber.content.redaction import RedactionRules
 from amber.content.shares import now_utc
 from amber.content.snapshot import Redaction, freeze
-from amber.render.exports import to_chat_json, to_markdown
 from amber.render.site import share_page
 from amber.render.templates import render_template
 from amber.serve.builder import Build
@@ -162,5 +161,4 @@ class DraftRenderer:
             query = choice.query()
             page = replace(page, json_href=page.json_href + query, md_href=page.md_href + query)
         html = render_template(build.env, "share.html", site=build.site_view, page=page)
-        return Draft(html, to_chat_json(snap, page.url).encode(),
-                     to_markdown(snap, page.url).encode())
+        return Draft(html, page.chat_json.encode(), page.markdown.encode())

@@ -116,11 +116,8 @@ def share_rows(state: ServedState, source: str | None = None) -> list[ShareRow]:
         built = build is not None and f"share/{snap.id}/index.html" in build.files
         hint = {"stale": f"amber update {snap.id}",
                 "expired": "amber revoke --expired"}.get(item.state)
-        encryption = None
-        fragment = ""
-        if snap.encryption is not None:
-            encryption = "passphrase" if snap.encryption.passphrase else "link"
-            fragment = "" if snap.encryption.passphrase else f"#{snap.encryption.key}"
+        encryption = snap.encryption.kind if snap.encryption is not None else None
+        fragment = f"#{snap.encryption.key}" if encryption == "link" else ""  # type: ignore[union-attr]
         rows.append(ShareRow(
             id=snap.id, title=snap.title, visibility="listed" if snap.listed else "unlisted",
             author=snap.author, frozen=snap.frozen, frozen_display=display_date(snap.frozen),
