@@ -61,7 +61,11 @@ def twins(tmp_path_factory: pytest.TempPathFactory, server: StaticHost) -> Twins
 
 
 def opened(visit: Visit) -> Visit:
+    """The page once decrypted and enhanced: amber.js, loaded after the content is in
+    place, has shown the Share button as it does on a plain page."""
     visit.page.wait_for_selector(".conversation", timeout=10_000)  # type: ignore[attr-defined]
+    visit.page.wait_for_selector("main [data-share]:not([hidden])",  # type: ignore[attr-defined]
+                                 timeout=10_000)
     return visit
 
 
